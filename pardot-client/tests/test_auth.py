@@ -11,9 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pardot_client import PardotAuthError, PardotClient, PardotTokenInvalidError
 from pardot_sim import Simulator
 from pardot_sim.accounts import DEMO_PASSWORD, DEMO_USER_KEY, DEMO_USERNAME
-from pardot_sim.testing import SimAdmin
-
-from .conftest import settings_for
+from pardot_sim.testing import SimAdmin, client_settings
 
 QUERY = "/api/campaign/version/{version}/do/query"
 
@@ -29,13 +27,13 @@ def test_refresh_token_grant(client: PardotClient) -> None:
 
 def test_password_grant(sim: Simulator) -> None:
     client = PardotClient(
-        settings_for(sim, refresh_token=None, username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        client_settings(sim, refresh_token=None, username=DEMO_USERNAME, password=DEMO_PASSWORD)
     )
     assert _query(client) > 0
 
 
 def test_client_credentials_grant(sim: Simulator) -> None:
-    assert _query(PardotClient(settings_for(sim, refresh_token=None))) > 0
+    assert _query(PardotClient(client_settings(sim, refresh_token=None))) > 0
 
 
 def test_jwt_bearer_grant(sim: Simulator) -> None:
@@ -43,22 +41,28 @@ def test_jwt_bearer_grant(sim: Simulator) -> None:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    sim.app.org.jwt_public_key = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-    settings = settings_for(sim, refresh_token=None, username=DEMO_USERNAME, private_key=pem)
+    sim.app.org.jwt_public_key = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings = client_settings(sim, refresh_token=None, username=DEMO_USERNAME, private_key=pem)
     assert _query(PardotClient(settings)) > 0
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     wrong = other.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    bad = PardotClient(settings_for(sim, refresh_token=None, username=DEMO_USERNAME, private_key=wrong))
+    bad = PardotClient(
+        client_settings(sim, refresh_token=None, username=DEMO_USERNAME, private_key=wrong)
+    )
     with pytest.raises(PardotAuthError, match="certificate uploaded to the connected app"):
         _query(bad)
 
 
-def test_legacy_api_key_login_warns_and_works(sim: Simulator, caplog: pytest.LogCaptureFixture) -> None:
-    settings = settings_for(
+def test_legacy_api_key_login_warns_and_works(
+    sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = client_settings(
         sim, client_id=None, client_secret=None, refresh_token=None, username=DEMO_USERNAME,
         password=DEMO_PASSWORD, user_key=DEMO_USER_KEY,
     )  # fmt: skip
@@ -70,7 +74,7 @@ def test_legacy_api_key_login_warns_and_works(sim: Simulator, caplog: pytest.Log
 
 
 def test_legacy_key_expiry_logs_in_again(sim: Simulator, admin: SimAdmin) -> None:
-    settings = settings_for(
+    settings = client_settings(
         sim, client_id=None, client_secret=None, refresh_token=None, username=DEMO_USERNAME,
         password=DEMO_PASSWORD, user_key=DEMO_USER_KEY,
     )  # fmt: skip
@@ -102,21 +106,23 @@ def test_184_in_a_200_answer_also_refreshes(client: PardotClient, admin: SimAdmi
 
 
 def test_a_token_rejected_after_refresh_is_an_error(client: PardotClient, admin: SimAdmin) -> None:
-    admin.post("/_sim/faults", {"script": [{"kind": "error", "code": 184, "path": "campaign", "count": 2}]})
+    admin.post(
+        "/_sim/faults", {"script": [{"kind": "error", "code": 184, "path": "campaign", "count": 2}]}
+    )
     with pytest.raises(PardotTokenInvalidError, match="Pardot error 184"):
         _query(client)
     assert client.calls.snapshot()["oauth.token"] == 2
 
 
 def test_the_token_lifetime_setting_refreshes_proactively(sim: Simulator, admin: SimAdmin) -> None:
-    client = PardotClient(settings_for(sim, token_lifetime_seconds=0.0))
+    client = PardotClient(client_settings(sim, token_lifetime_seconds=0.0))
     _query(client)
     _query(client)
     assert client.calls.snapshot()["oauth.token"] == 2
 
 
 def test_invalid_grant_says_what_to_fix(sim: Simulator) -> None:
-    client = PardotClient(settings_for(sim, refresh_token="revoked-refresh-token"))
+    client = PardotClient(client_settings(sim, refresh_token="revoked-refresh-token"))
     with pytest.raises(PardotAuthError) as info:
         _query(client)
     text = str(info.value)
@@ -127,7 +133,7 @@ def test_invalid_grant_says_what_to_fix(sim: Simulator) -> None:
 
 def test_wrong_client_secret_says_what_to_fix(sim: Simulator) -> None:
     with pytest.raises(PardotAuthError, match="Check client_id and client_secret"):
-        _query(PardotClient(settings_for(sim, client_secret="wrong-secret-value")))
+        _query(PardotClient(client_settings(sim, client_secret="wrong-secret-value")))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +141,7 @@ def test_wrong_client_secret_says_what_to_fix(sim: Simulator) -> None:
     [("0Uv000000000009AAA", 201)],
 )
 def test_business_unit_errors(sim: Simulator, bu: str, code: int) -> None:
-    client = PardotClient(settings_for(sim, business_unit_id=bu))
+    client = PardotClient(client_settings(sim, business_unit_id=bu))
     with pytest.raises(Exception, match=f"Pardot error {code}"):
         _query(client)
 

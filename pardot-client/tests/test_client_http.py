@@ -17,9 +17,7 @@ from pardot_client import (
 )
 from pardot_sim import Simulator
 from pardot_sim.switches import Switches
-from pardot_sim.testing import SimAdmin
-
-from .conftest import settings_for
+from pardot_sim.testing import SimAdmin, client_settings
 
 QUERY = "/api/campaign/version/{version}/do/query"
 
@@ -68,15 +66,17 @@ def test_transient_failures_are_retried(
 
 def test_retries_stop_after_the_bounded_number_of_tries(sim: Simulator, admin: SimAdmin) -> None:
     admin.post("/_sim/faults", {"script": [{"kind": "503", "path": "campaign", "count": 50}]})
-    client = PardotClient(settings_for(sim, max_tries=4))
-    with pytest.raises(PardotRetryableError, match="HTTP 503 on campaign.query"):
+    client = PardotClient(client_settings(sim, max_tries=4))
+    with pytest.raises(PardotRetryableError, match=r"HTTP 503 on campaign\.query"):
         client.get_json(QUERY)
     assert client.calls.snapshot()["campaign.query"] == 4
 
 
 def test_a_slow_answer_is_a_read_timeout_that_is_retried(sim: Simulator, admin: SimAdmin) -> None:
-    admin.post("/_sim/faults", {"script": [{"kind": "slow", "path": "campaign"}], "slow_seconds": 1.5})
-    client = PardotClient(settings_for(sim, read_timeout=0.5))
+    admin.post(
+        "/_sim/faults", {"script": [{"kind": "slow", "path": "campaign"}], "slow_seconds": 1.5}
+    )
+    client = PardotClient(client_settings(sim, read_timeout=0.5))
     assert client.get_json(QUERY, params={"limit": 1})["result"]["total_results"] > 0
     assert client.calls.snapshot()["campaign.query"] == 2
 
@@ -114,8 +114,10 @@ def test_the_daily_limit_stops_with_when_it_resets(
 def test_a_version_mismatch_switches_once(
     sim: Simulator, admin: SimAdmin, account_version: int, start_version: int
 ) -> None:
-    admin.post(f"/_sim/accounts/{sim.config()['business_unit_id']}", {"api_version": account_version})
-    client = PardotClient(settings_for(sim, api_version=start_version))
+    admin.post(
+        f"/_sim/accounts/{sim.config()['business_unit_id']}", {"api_version": account_version}
+    )
+    client = PardotClient(client_settings(sim, api_version=start_version))
     assert client.get_json(QUERY, params={"limit": 1})["result"]["total_results"] > 0
     assert client.api_version == account_version
     assert client.calls.snapshot()["campaign.query"] == 2
@@ -124,7 +126,7 @@ def test_a_version_mismatch_switches_once(
 def test_concurrency_limit_66_is_absorbed_by_retries(sim: Simulator, admin: SimAdmin) -> None:
     admin.post("/_sim/faults", {"script": [{"kind": "slow", "path": "campaign", "count": 5}],
                                 "slow_seconds": 0.6})  # fmt: skip
-    client = PardotClient(settings_for(sim, backoff_base_seconds=0.2))
+    client = PardotClient(client_settings(sim, backoff_base_seconds=0.2))
     results: list[int] = []
     errors: list[BaseException] = []
 
@@ -156,7 +158,7 @@ def test_every_switch_variant_keeps_a_query_working(sim: Simulator, admin: SimAd
     for name, variants in Switches.variants().items():
         for variant in variants:
             admin.post("/_sim/switches", {name: variant})
-            client = PardotClient(settings_for(sim))
+            client = PardotClient(client_settings(sim))
             data = client.get_json(QUERY, params={"limit": 2, "output": "bulk"})
             assert len(data["result"]["campaign"]) == 2, (name, variant)
         admin.post("/_sim/switches", {name: getattr(Switches(), name)})

@@ -70,7 +70,11 @@ def test_successful_bodies_are_not_errors(body: bytes) -> None:
     [
         ("POST", "https://x/api/export/version/4/do/create?format=json", "export.create"),
         ("GET", "https://x/api/export/version/3/do/read/id/12", "export.read"),
-        ("GET", "https://x/api/export/version/4/do/downloadResults/id/1/file/2", "export.downloadResults"),
+        (
+            "GET",
+            "https://x/api/export/version/4/do/downloadResults/id/1/file/2",
+            "export.downloadResults",
+        ),
         ("GET", "https://x/api/prospect/version/4/do/query", "prospect.query"),
         ("POST", "https://login.salesforce.com/services/oauth2/token", "oauth.token"),
         ("POST", "https://x/api/v5/exports", "v5.exports.create"),

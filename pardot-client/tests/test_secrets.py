@@ -9,9 +9,7 @@ import pytest
 from pardot_client import PardotAuthError, PardotClient, PardotError
 from pardot_sim import Simulator
 from pardot_sim.accounts import DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_REFRESH_TOKEN, DEMO_USERNAME
-from pardot_sim.testing import SimAdmin
-
-from .conftest import settings_for
+from pardot_sim.testing import SimAdmin, client_settings
 
 
 def test_no_secret_in_debug_logs_errors_or_reprs(
@@ -19,21 +17,21 @@ def test_no_secret_in_debug_logs_errors_or_reprs(
 ) -> None:
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG):
-        client = PardotClient(settings_for(sim))
+        client = PardotClient(client_settings(sim))
         client.get_json("/api/campaign/version/{version}/do/query", params={"limit": 1})
         admin.post("/_sim/tokens/revoke")
         admin.post("/_sim/faults", {"script": [{"kind": "500", "path": "campaign", "count": 2}]})
         client.get_json("/api/campaign/version/{version}/do/query", params={"limit": 1})
         for bad in (
-            settings_for(sim, refresh_token="bad-refresh-token-1"),
-            settings_for(sim, client_secret="bad-client-secret-1"),
-            settings_for(sim, refresh_token=None, username=DEMO_USERNAME, password="bad-pw-123"),
+            client_settings(sim, refresh_token="bad-refresh-token-1"),
+            client_settings(sim, client_secret="bad-client-secret-1"),
+            client_settings(sim, refresh_token=None, username=DEMO_USERNAME, password="bad-pw-123"),
         ):
             with pytest.raises(PardotAuthError) as info:
                 PardotClient(bad).get_json("/api/campaign/version/{version}/do/query")
             texts += [str(info.value), repr(info.value)]
         texts += [repr(client), repr(client.settings), str(client.settings)]
-    tokens = [t for t in sim.app.org.access_tokens]
+    tokens = list(sim.app.org.access_tokens)
     captured = caplog.text + "\n".join(texts) + "\n".join(r.getMessage() for r in caplog.records)
     assert "Retrying" in captured and "urllib3" in caplog.text  # logs were really captured
     secrets = [DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN, DEMO_PASSWORD, "bad-refresh-token-1",
@@ -44,7 +42,7 @@ def test_no_secret_in_debug_logs_errors_or_reprs(
 
 
 def test_an_error_echoing_a_secret_is_scrubbed(sim: Simulator, admin: SimAdmin) -> None:
-    client = PardotClient(settings_for(sim))
+    client = PardotClient(client_settings(sim))
     client.get_json("/api/campaign/version/{version}/do/query", params={"limit": 1})
     with pytest.raises(PardotError) as info:
         client.get_json(

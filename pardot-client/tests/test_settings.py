@@ -30,10 +30,19 @@ def test_plain_http_is_allowed_on_loopback(host: str) -> None:
     ("config", "grant"),
     [
         (BASE, GrantType.REFRESH_TOKEN),
-        ({**BASE, "refresh_token": None, "username": "u@x", "password": "pw-123456"}, GrantType.PASSWORD),
+        (
+            {**BASE, "refresh_token": None, "username": "u@x", "password": "pw-123456"},
+            GrantType.PASSWORD,
+        ),
         ({**BASE, "refresh_token": None}, GrantType.CLIENT_CREDENTIALS),
-        ({**BASE, "refresh_token": None, "username": "u@x", "private_key": "pem-123456"}, GrantType.JWT_BEARER),
-        ({"username": "u@x", "password": "pw-123456", "user_key": "k" * 32}, GrantType.LEGACY_API_KEY),
+        (
+            {**BASE, "refresh_token": None, "username": "u@x", "private_key": "pem-123456"},
+            GrantType.JWT_BEARER,
+        ),
+        (
+            {"username": "u@x", "password": "pw-123456", "user_key": "k" * 32},
+            GrantType.LEGACY_API_KEY,
+        ),
     ],
 )
 def test_the_grant_follows_the_credentials_given(config: dict[str, str], grant: GrantType) -> None:

@@ -13,9 +13,8 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any
-
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 import requests
@@ -59,10 +58,13 @@ class Client:
         """An API call: status, body (JSON, text for CSV/XML, None when empty), headers."""
         url = path if path.startswith("http") else f"{self.url}{path}"
         params = {"format": "json", **kwargs.pop("params", {})}
+        extra = kwargs.pop("headers", {})
         for _ in range(2):
             if not self.token:
                 self._login()
-            headers = {"Authorization": f"Bearer {self.token}", "Pardot-Business-Unit-Id": self.bu}
+            headers = {
+                "Authorization": f"Bearer {self.token}", "Pardot-Business-Unit-Id": self.bu, **extra,
+            }  # fmt: skip
             with self.session.request(
                 method, url, params=params, headers=headers, **kwargs
             ) as response:
@@ -181,17 +183,18 @@ UPSERT = {"operation": "Upsert", "object": "Prospect"}
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    simulator = Simulator(seed=1, scale="tiny", start=START, clock_speed=0).start()
+def simulator() -> Iterator[Simulator]:
+    """A simulator of its own: imports change prospects, which the shared one must not see."""
+    instance = Simulator(seed=1, scale="tiny", start=START, clock_speed=0).start()
     try:
-        yield simulator
+        yield instance
     finally:
-        simulator.stop()
+        instance.stop()
 
 
 @pytest.fixture
-def pardot(sim: Simulator) -> Iterator[Client]:
-    client = Client(sim)
+def pardot(simulator: Simulator) -> Iterator[Client]:
+    client = Client(simulator)
     try:
         yield client
     finally:
@@ -213,7 +216,7 @@ def test_single_request_create_with_file_and_ready(pardot: Client) -> None:
     data = make_csv(
         ["prospect_id", "salesforce_fid", "email", "first_name", "score"],
         [known, "", known_email, "Updated", "12"],
-        ["", "00Q000000000001AAA", new_email, "Created", ""],
+        ["", "00QImp0000000001", new_email, "Created", ""],
     )
     status, body, _ = pardot.create({**UPSERT, "state": "Ready"}, data)
     assert status == 200
@@ -235,7 +238,7 @@ def test_single_request_create_with_file_and_ready(pardot: Client) -> None:
     mine = [r for r in created if r["email"] == new_email]
     assert len(mine) == 1
     assert mine[0]["first_name"] == "Created"
-    assert mine[0]["crm_lead_fid"] == "00Q000000000001AAA"
+    assert mine[0]["crm_lead_fid"] == "00QImp0000000001"
     assert mine[0]["created_at"] == mine[0]["updated_at"]
     assert mine[0]["is_do_not_email"] is False
 
@@ -414,7 +417,9 @@ def test_v3_matches_by_email(pardot: Client) -> None:
     assert record["createdCount"] == 1
     assert record["updatedCount"] == 2
     assert record["errorCount"] == 2
-    assert record["errorsRef"].endswith(f"/api/import/version/3/do/downloadErrors/id/{record['id']}")
+    assert record["errorsRef"].endswith(
+        f"/api/import/version/3/do/downloadErrors/id/{record['id']}"
+    )
     stored = pardot.records(older, newer, trashed)
     assert stored[newer]["first_name"] == "Matched"  # the most recently updated one
     assert stored[older]["first_name"] == "Older"
@@ -560,9 +565,9 @@ def test_invalid_csv_is_159(pardot: Client, data: bytes) -> None:
     assert (status, _code(error)) == (400, 159)
 
 
-def test_daily_batch_limit_164(pardot: Client, sim: Simulator) -> None:
+def test_daily_batch_limit_164(pardot: Client, simulator: Simulator) -> None:
     now = pardot.admin("GET", "/_sim/state")["now"]
-    pardot.advance(sim.account().next_reset(now) - now + 60)  # a day nothing was uploaded on
+    pardot.advance(simulator.account().next_reset(now) - now + 60)  # a day nothing was uploaded on
     pardot.settings(daily_batch_limit=2)
     data = make_csv(["salesforce_fid", "email"], ["00Qdaily", email("daily")])
     assert pardot.create(UPSERT, data)[0] == 200
@@ -585,7 +590,9 @@ def test_state_errors_after_ready(pardot: Client) -> None:
     assert (status, _code(error)) == (400, 161)  # batches only while Open (documented 161)
     status, error, _ = pardot.ready(body["id"])
     assert (status, _code(error)) == (400, 155)
-    status, error, _ = pardot.call("GET", f"/api/import/version/4/do/downloadErrors/id/{body['id']}")
+    status, error, _ = pardot.call(
+        "GET", f"/api/import/version/4/do/downloadErrors/id/{body['id']}"
+    )
     assert (status, _code(error)) == (400, 161)
     status, error, _ = pardot.call("GET", "/api/import/version/4/do/read/id/99999999")
     assert (status, _code(error)) == (404, 11)
@@ -704,13 +711,13 @@ def test_values_are_converted_by_field_type(pardot: Client) -> None:
     ]
 
 
-def test_updated_at_is_the_completion_time(pardot: Client, sim: Simulator) -> None:
+def test_updated_at_is_the_completion_time(pardot: Client, simulator: Simulator) -> None:
     known = pardot.add_prospect(email=email("stamp"))
     before = pardot.records(known)[known]
     record = pardot.run(UPSERT, make_csv(["prospect_id", "city"], [known, "Lyon"]))
     assert record["updatedCount"] == 1
     stored = pardot.records(known)[known]
-    ended = int(sim.imports.jobs[record["id"]].ended_at)
+    ended = int(simulator.imports.jobs[record["id"]].ended_at)
     assert stored["updated_at"] == to_utc_iso(datetime.fromtimestamp(ended, timezone.utc))
     assert stored["created_at"] == before["created_at"]
     assert stored["updated_at"] > before["updated_at"]

@@ -62,13 +62,17 @@ def test_184_status_switch(api: RawApi, admin: SimAdmin) -> None:
     assert (response.status_code, code_of(response)) == (400, 184)
 
 
-def test_tokens_expire_with_the_simulated_clock(api: RawApi, admin: SimAdmin, sim: Simulator) -> None:
+def test_tokens_expire_with_the_simulated_clock(
+    api: RawApi, admin: SimAdmin, sim: Simulator
+) -> None:
     assert api.call("GET", QUERY).status_code == 200
     admin.advance(sim.app.org.token_lifetime + 1)
-    assert code_of(api.call("GET", QUERY)) == 184
+    assert code_of(api.call("GET", QUERY, headers=api.headers)) == 184
 
 
-def test_daily_limit_resets_at_the_accounts_midnight(api: RawApi, admin: SimAdmin, sim: Simulator) -> None:
+def test_daily_limit_resets_at_the_accounts_midnight(
+    api: RawApi, admin: SimAdmin, sim: Simulator
+) -> None:
     bu = sim.config()["business_unit_id"]
     admin.post(f"/_sim/accounts/{bu}", {"daily_call_limit": 3})
     statuses = [api.call("GET", QUERY).status_code for _ in range(4)]
@@ -150,6 +154,8 @@ def test_the_clock_scales_and_jumps() -> None:
 
 
 def test_unknown_switch_values_are_refused(admin: SimAdmin) -> None:
-    response = admin.session.post(admin.sim.url + "/_sim/switches", json={"token_invalid_status": 302})
+    response = admin.session.post(
+        admin.sim.url + "/_sim/switches", json={"token_invalid_status": 302}
+    )
     assert response.status_code == 400
     assert "must be one of" in response.json()["error"]

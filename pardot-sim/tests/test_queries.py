@@ -50,8 +50,11 @@ def test_strict_updated_after_skips_the_rest_of_a_tied_second(
     facts = admin.get(f"/_sim/accounts/{sim.config()['business_unit_id']}/facts")
     tie = facts["tie_second"]
     wall = format_pardot_datetime(parse_utc(_iso(tie)), sim.timezone)
-    page = records(query(api, "prospect", output="bulk", sort_by="updated_at",
-                         sort_order="ascending", updated_after=wall)["result"], "prospect")  # fmt: skip
+    answer = query(
+        api, "prospect", output="bulk", sort_by="updated_at", sort_order="ascending",
+        updated_after=wall,
+    )  # fmt: skip
+    page = records(answer["result"], "prospect")
     assert page and all(r["updated_at"] > wall for r in page)
 
 
@@ -71,9 +74,7 @@ def test_one_result_is_an_object_and_none_is_no_key(api: RawApi, admin: SimAdmin
 
 
 @pytest.mark.parametrize(("mode", "expected"), [("null", None), ("empty", {}), ("absent", "n/a")])
-def test_empty_bulk_page_variants(
-    api: RawApi, admin: SimAdmin, mode: str, expected: Any
-) -> None:
+def test_empty_bulk_page_variants(api: RawApi, admin: SimAdmin, mode: str, expected: Any) -> None:
     admin.post("/_sim/switches", {"bulk_empty_result": mode})
     data = query(api, "campaign", output="bulk", id_greater_than=10**9)
     assert data.get("result", "n/a") == expected
@@ -122,7 +123,9 @@ def test_deleted_rows_need_deleted_all(api: RawApi, admin: SimAdmin) -> None:
     target = deleted[0]
     plain = query(api, "prospect", id_greater_than=target - 1, id_less_than=target + 1)
     assert plain["result"]["total_results"] == 0
-    every = query(api, "prospect", id_greater_than=target - 1, id_less_than=target + 1, deleted="all")
+    every = query(
+        api, "prospect", id_greater_than=target - 1, id_less_than=target + 1, deleted="all"
+    )
     assert every["result"]["prospect"]["id"] == target
 
 

@@ -100,8 +100,9 @@ class SimApp:
         early = self._fault_response(fault, route, request)
         if early is not None:
             return early
+        delay = self.faults.slow_seconds if fault is not None and fault.kind == "slow" else 0.0
         try:
-            response = self._dispatch(route, request, params)
+            response = self._dispatch(route, request, params, delay)
         except SimError as error:
             response = self._error(route.family, request, error)
         if fault is not None and fault.kind == "truncate":
@@ -118,8 +119,12 @@ class SimApp:
                     return route, {k: v for k, v in match.groupdict().items() if v is not None}
         return None, {}
 
-    def _dispatch(self, route: Route, request: Request, params: dict[str, str]) -> Response:
+    def _dispatch(
+        self, route: Route, request: Request, params: dict[str, str], delay: float
+    ) -> Response:
+        """Run the gates and the handler; `delay` is a slow-answer fault, spent while in flight."""
         if route.family in ("oauth", "login"):
+            time.sleep(delay)
             handler: RawHandler = route.handler
             return handler(request)
         now = self.clock.now()
@@ -132,6 +137,7 @@ class SimApp:
                 raise SimError(66)
             account.inflight += 1
         try:
+            time.sleep(delay)
             if version in (3, 4) and version != account.api_version:
                 raise SimError(88 if account.api_version == 4 else 89)
             ctx = Ctx(request, self, account, user, version, params, now)
@@ -190,10 +196,7 @@ class SimApp:
     def _fault_response(
         self, fault: FaultRule | None, route: Route, request: Request
     ) -> Response | None:
-        if fault is None or fault.kind == "truncate":
-            return None
-        if fault.kind == "slow":
-            time.sleep(self.faults.slow_seconds)
+        if fault is None or fault.kind in ("truncate", "slow"):
             return None
         if fault.kind == "reset":
             return Response(fault="reset")

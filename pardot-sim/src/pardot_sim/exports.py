@@ -29,7 +29,8 @@ EXPIRY_SECONDS = 7 * 24 * 3600
 class ExportSettings:
     """Latency and file layout of exports; the admin API can change them."""
 
-    base_seconds: float = 60.0  # queue-to-complete time of an empty export
+    pickup_seconds: float = 1.0  # a new export waits at least this long before processing
+    base_seconds: float = 60.0  # processing time of an empty export
     rows_per_second: float = 10_000.0  # processing throughput
     max_rows_per_file: int = 100_000  # result files hold at most this many rows
     min_files: int = 2  # split results with >= 10 rows into at least this many files
@@ -136,7 +137,7 @@ class ExportEngine:
     def _schedule(self, account: Account) -> None:
         free_at = -math.inf
         for job in sorted(self.account_jobs(account), key=lambda j: j.id):
-            start = max(job.created_at, free_at)
+            start = max(job.created_at + self.settings.pickup_seconds, free_at)
             end = start + job.duration
             job.occupies = job.canceled_at is None or job.canceled_at > start
             if job.canceled_at is not None:
@@ -179,7 +180,7 @@ def select_rows(job: ExportJob) -> list[Row]:
     type_pos = table.position.get("type")
     prospect_pos = table.position.get("prospect_id")
     types = job.filters.get("type")
-    prospect_only = job.filters.get("prospect_only") is True
+    prospect_only = True in (job.filters.get("prospect_only"), job.filters.get("prospectOnly"))
     for row in table.iter_rows(ids):
         is_deleted = row[0] in table.deleted
         if (deleted == "false" and is_deleted) or (deleted == "true" and not is_deleted):

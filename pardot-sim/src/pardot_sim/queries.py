@@ -205,7 +205,7 @@ def _filtered_rows(ctx: Ctx, spec: ObjectSpec, table: Table, args: dict[str, str
 def _within(value: Any, side: str, limit: float) -> bool:
     if value is None:
         return False
-    return value > limit if side == "after" else value < limit
+    return bool(value > limit) if side == "after" else bool(value < limit)
 
 
 def _equality_values(value: str) -> set[Any]:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
-    "token_invalid_status": (401, 400),
+    "token_invalid_status": (401, 400, 200),
     "daily_limit_status": (429, 400, 200),
     "concurrency_status": (429, 400, 503, 200),
     "v34_error_status": ("native", "200"),

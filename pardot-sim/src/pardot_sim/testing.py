@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from pardot_client import ClientSettings, PardotClient
 from pardot_sim.accounts import DEMO_BUSINESS_UNITS, demo_org
 from pardot_sim.app import Limits
 from pardot_sim.exports import ExportSettings
@@ -56,9 +57,9 @@ class SimAdmin:
     def records(self, obj: str, index: int = 0, **params: Any) -> list[dict[str, Any]]:
         """Stored records of an object, datetimes in UTC ISO."""
         bu = DEMO_BUSINESS_UNITS[index]
-        records: list[dict[str, Any]] = self.get(
-            f"/_sim/accounts/{bu}/records/{obj}", **params
-        )["records"]
+        records: list[dict[str, Any]] = self.get(f"/_sim/accounts/{bu}/records/{obj}", **params)[
+            "records"
+        ]
         return records
 
     def close(self) -> None:
@@ -113,11 +114,17 @@ class RawApi:
 
     def __init__(self, sim: Simulator, index: int = 0) -> None:
         self.sim = sim
+        self.index = index
         self.session = requests.Session()
-        config = sim.config(index)
+        self.headers: dict[str, str] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Get a new access token (they expire as the simulated clock moves)."""
+        config = self.sim.config(self.index)
         form = {k: config[k] for k in ("client_id", "client_secret", "refresh_token")}
         token = self.session.post(
-            sim.url + "/services/oauth2/token", data={"grant_type": "refresh_token", **form},
+            self.sim.url + "/services/oauth2/token", data={"grant_type": "refresh_token", **form},
             timeout=30,
         ).json()["access_token"]  # fmt: skip
         self.headers = {
@@ -126,10 +133,20 @@ class RawApi:
         }
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send a request with the token and business unit headers (overridable)."""
-        headers = {**self.headers, **kwargs.pop("headers", {})}
+        """Send a request with the token and business unit headers (overridable).
+
+        An expired token (the clock moved) is refreshed once, as a real client would.
+        """
+        extra = kwargs.pop("headers", {})
         url = path if path.startswith("http") else self.sim.url + path
-        return self.session.request(method, url, headers=headers, timeout=60, **kwargs)
+        for _ in range(2):
+            response = self.session.request(
+                method, url, headers={**self.headers, **extra}, timeout=60, **kwargs
+            )
+            if extra or b'"err_code":184' not in response.content[:200]:
+                break
+            self.refresh()
+        return response
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -142,3 +159,22 @@ def api(sim: Simulator) -> Iterator[RawApi]:
     caller = RawApi(sim)
     yield caller
     caller.close()
+
+
+def client_settings(sim: Simulator, index: int = 0, **overrides: Any) -> ClientSettings:
+    """Client settings that reach the simulator; retries wait milliseconds, not seconds."""
+    config: dict[str, Any] = {
+        **sim.config(index),
+        "backoff_base_seconds": 0.005,
+        "max_retry_seconds": 10,
+        "read_timeout": 5,
+        "connect_timeout": 2,
+    }
+    config.update(overrides)
+    return ClientSettings.from_config(config)
+
+
+@pytest.fixture
+def client(sim: Simulator) -> PardotClient:
+    """A `PardotClient` of the shared simulator."""
+    return PardotClient(client_settings(sim))
