@@ -11,7 +11,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
@@ -62,9 +62,8 @@ class Client:
         for _ in range(2):
             if not self.token:
                 self._login()
-            headers = {
-                "Authorization": f"Bearer {self.token}", "Pardot-Business-Unit-Id": self.bu, **extra,
-            }  # fmt: skip
+            headers = {"Authorization": f"Bearer {self.token}", "Pardot-Business-Unit-Id": self.bu}
+            headers.update(extra)
             with self.session.request(
                 method, url, params=params, headers=headers, **kwargs
             ) as response:
@@ -166,7 +165,7 @@ def _unwrap(body: dict[str, Any]) -> dict[str, Any]:
     return body["import"] if "import" in body and isinstance(body["import"], dict) else body
 
 
-def make_csv(header: list[str], *rows: list[Any]) -> bytes:
+def make_csv(header: list[str], *rows: Sequence[Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
@@ -323,7 +322,7 @@ def test_imports_queue_one_after_another_and_admin_settle(pardot: Client) -> Non
 
 
 def test_column_options_overwrite_and_null_overwrite(pardot: Client) -> None:
-    values = {
+    values: dict[str, Any] = {
         "first_name": "KeepMe", "last_name": "KeepMeToo", "company": "OldCo", "city": "OldCity",
         "job_title": None, "phone": "555", "fax": "999",
     }  # fmt: skip
@@ -662,7 +661,7 @@ def test_row_errors_csv_layouts(pardot: Client, layout: str) -> None:
     pardot.switch(error_csv_layout=layout)
     good = pardot.add_prospect(email=email("good"))
     header = ["prospect_id", "email", "score", "comments"]
-    rows = [
+    rows: list[list[Any]] = [
         [good, "", "5", "fine"],
         [good, "not an email", "5", "bad email, with comma"],
         ["", email("nokey"), "5", 'no "match" key'],
@@ -838,7 +837,7 @@ def test_query_quirks(pardot: Client) -> None:
     assert [r["id"] for r in page["result"]["import"]] == ids[::-1][:2]
     _, none = pardot.query(created_before=after)
     assert none == {"result": {"total_results": 0}}
-    for params, code in [
+    cases: list[tuple[dict[str, Any], int]] = [
         ({"origin": "email"}, 188),
         ({"limit": 101}, 23),
         ({"limit": 0}, 23),
@@ -847,7 +846,8 @@ def test_query_quirks(pardot: Client) -> None:
         ({"sort_order": "up"}, 20),
         ({"created_after": "yesterday-ish"}, 7),
         ({"status": "Done"}, 5),
-    ]:
+    ]
+    for params, code in cases:
         status, error = pardot.query(**params)
         assert (status, _code(error)) == (400, code), params
     _, default = pardot.query()

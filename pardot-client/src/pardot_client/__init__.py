@@ -16,12 +16,14 @@ from pardot_client.errors import (
 )
 from pardot_client.secrets import SecretStr, install_redaction
 from pardot_client.settings import ClientSettings, GrantType
+from pardot_client.shapes import JobStatus, job_status, query_records
 
 __all__ = [
     "BU_HEADER",
     "CallCounter",
     "ClientSettings",
     "GrantType",
+    "JobStatus",
     "PardotApiError",
     "PardotAuthError",
     "PardotClient",
@@ -35,5 +37,7 @@ __all__ = [
     "SecretStr",
     "endpoint_kind",
     "install_redaction",
+    "job_status",
     "parse_error_body",
+    "query_records",
 ]

@@ -10,6 +10,7 @@ changes, tricky text, deleted rows) are described in the returned facts, which t
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -463,6 +464,16 @@ def populate(account: Account, *, seed: int, scale: Scale, anchor: float) -> dic
 
     Every datetime is an int epoch second in [anchor - history_days, anchor - 60].
     """
+    enabled = gc.isenabled()
+    gc.disable()  # millions of new tuples and no cycles: collections would only rescan them
+    try:
+        return _populate(account, seed, scale, anchor)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _populate(account: Account, seed: int, scale: Scale, anchor: float) -> dict[str, Any]:
     hi, lo = math.floor(anchor) - MARGIN, math.ceil(anchor - scale.history_days * DAY)
     gen = _Gen(account, seed, lo, hi)
     dst, boundaries = _dst_cases(gen.zone, lo, hi), _boundaries(gen.zone, anchor, lo, hi)

