@@ -140,11 +140,9 @@ def test_ties_span_more_than_one_page(tiny: tuple[Account, dict[str, Any]]) -> N
         assert updated[tie] >= facts["tie_counts"][name] > 200
         assert created[tie] >= facts["tie_counts"][name]
         assert updated[tie] == facts["tie_counts_updated"][name]
-        live = sum(
-            1 for i, row in acct.store.table(name).rows.items()
-            if row[acct.store.table(name).position["updated_at"]] == tie
-            and i not in acct.store.table(name).deleted
-        )  # fmt: skip
+        table = acct.store.table(name)
+        pos = table.position["updated_at"]
+        live = sum(row[pos] == tie and i not in table.deleted for i, row in table.rows.items())
         assert live >= facts["tie_counts_live"][name] > 200
     # a bulk change: some prospects updated in the tie second were created earlier
     assert facts["tie_counts_updated"]["prospect"] > facts["tie_counts"]["prospect"]

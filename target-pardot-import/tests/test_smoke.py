@@ -1,11 +1,9 @@
-"""The package installs beside the SDK without the backoff dependency trap (sdk-notes §1.7)."""
+"""The target package installs beside the SDK and the shared client."""
 
 from __future__ import annotations
 
 import importlib
 from importlib import metadata
-
-import pytest
 
 
 def test_package_imports_with_the_sdk_and_the_shared_client() -> None:
@@ -13,10 +11,3 @@ def test_package_imports_with_the_sdk_and_the_shared_client() -> None:
     assert package.__name__ == "target_pardot_import"
     assert metadata.version("singer-sdk").startswith("0.54.")
     assert importlib.import_module("pardot_client").PardotClient is not None
-
-
-def test_only_python_backoff_provides_the_backoff_module() -> None:
-    assert metadata.version("python-backoff")
-    with pytest.raises(metadata.PackageNotFoundError):
-        metadata.version("backoff")
-    assert importlib.import_module("backoff").on_exception is not None

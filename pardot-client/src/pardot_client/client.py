@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -58,7 +57,6 @@ class _CallState:
 
     refreshed: bool = False
     switched: bool = False
-    attempt: int = 0
 
 
 class PardotClient:
@@ -70,14 +68,12 @@ class PardotClient:
         *,
         session: requests.Session | None = None,
         calls: CallCounter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         settings.validate()
         self.settings = settings
         self.api_version = settings.api_version
         self.session = session or requests.Session()
         self.calls = calls or CallCounter()
-        self._sleep = sleep
         self._base = settings.base_url.rstrip("/")
         self._auth = make_authenticator(settings, self._post_token_form)
 
@@ -110,21 +106,11 @@ class PardotClient:
         state = _CallState()
 
         def attempt() -> requests.Response:
-            state.attempt += 1
             return self._attempt(
                 method, path_or_url, params, json, data, files, stream, safe, state
             )
 
-        retrying = backoff.on_exception(
-            self._wait_generator,
-            PardotRetryableError,
-            max_time=self.settings.max_retry_seconds,
-            max_tries=self.settings.max_tries,
-            jitter=None,
-            on_backoff=self._log_backoff,
-            on_giveup=self._log_giveup,
-        )(attempt)
-        return retrying()
+        return self._with_retries(attempt)
 
     def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
         """GET a JSON endpoint (adds `format=json` to v3/v4 paths)."""
@@ -276,14 +262,21 @@ class PardotClient:
                 raise PardotRetryableError(f"HTTP {response.status_code} from {_host(url)}")
             return response
 
-        return backoff.on_exception(
+        return self._with_retries(post)
+
+    def _with_retries(self, call: Callable[[], requests.Response]) -> requests.Response:
+        """Run `call`, retrying `PardotRetryableError` with backoff bounded in tries and time."""
+        retrying = backoff.on_exception(
             self._wait_generator,
             PardotRetryableError,
             max_time=self.settings.max_retry_seconds,
             max_tries=self.settings.max_tries,
             jitter=None,
             on_backoff=self._log_backoff,
-        )(post)()
+            on_giveup=self._log_giveup,
+        )(call)
+        response: requests.Response = retrying()
+        return response
 
     def _wait_generator(self) -> Any:
         """Exponential waits with full jitter, each capped, from `backoff_base_seconds`."""

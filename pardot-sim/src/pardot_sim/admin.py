@@ -132,6 +132,7 @@ class Admin:
     def records(self, request: Request, params: dict[str, str]) -> Response:
         """Stored records with UTC ISO datetimes; `?ids=1,2`, `?deleted=all|true|false`."""
         account = self.sim.app.account(params["bu"])
+        self.sim.imports.settle(account, self.sim.app.clock.now())  # reading observes imports
         table = account.store.table(params["object"])
         spec = CATALOG.get(params["object"])
         wanted = {int(x) for x in (request.arg("ids") or "").split(",") if x.strip()}

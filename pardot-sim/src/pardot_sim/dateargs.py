@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from pardot_client.dates import get_zone, wall_time_candidates
 from pardot_sim.switches import Switches
@@ -54,3 +55,10 @@ def _keyword(word: str, tz: str, now: float) -> float:
     # Re-localise: the wall-clock midnight may have a different offset than `now`.
     naive = start.replace(tzinfo=None).isoformat(sep=" ")
     return wall_time_candidates(naive, tz)[0].timestamp()
+
+
+def strictly_beyond(value: Any, limit: float, *, after: bool) -> bool:
+    """Pardot's bounds are strict: `> *_after` and `< *_before`; a null never matches."""
+    if value is None:
+        return False
+    return bool(value > limit) if after else bool(value < limit)

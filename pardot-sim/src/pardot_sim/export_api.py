@@ -14,7 +14,7 @@ from typing import Any
 from pardot_client.catalog import ArgumentKind, ExportProcedure, ObjectSpec, get_object, to_camel
 from pardot_client.dates import format_iso_offset, format_pardot_datetime
 from pardot_sim.app import Ctx, SimApp
-from pardot_sim.dateargs import parse_date_argument
+from pardot_sim.dateargs import parse_date_argument, strictly_beyond
 from pardot_sim.exports import ExportEngine, ExportJob, stream_bytes
 from pardot_sim.http import Response
 from pardot_sim.queries import paginate_quirk
@@ -104,7 +104,11 @@ class ExportApi:
                     limit = parse_date_argument(args[name], tz, ctx.now, self.app.switches)
                 except ValueError:
                     raise SimError(7, f"Invalid timestamp: {name}") from None
-                jobs = [j for j in jobs if _compare(_stamp(j, which, ctx.now), limit, side)]
+                jobs = [
+                    j
+                    for j in jobs
+                    if strictly_beyond(_stamp(j, which, ctx.now), limit, after=side > 0)
+                ]
         if "status" in args:
             jobs = [j for j in jobs if j.state(ctx.now) == args["status"]]
         if "object" in args:
@@ -316,7 +320,3 @@ def _utc(epoch: float) -> datetime:
 
 def _stamp(job: ExportJob, which: str, now: float) -> float:
     return job.created_at if which == "created" else job.updated_at(now)
-
-
-def _compare(value: float, limit: float, side: int) -> bool:
-    return value > limit if side > 0 else value < limit

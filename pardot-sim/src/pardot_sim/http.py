@@ -93,6 +93,7 @@ Handler = Callable[[Request], Response]
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # small answers would otherwise wait ~40 ms for delayed ACKs
     server: SimHTTPServer
 
     def do_GET(self) -> None:

@@ -25,10 +25,10 @@ from typing import Any
 
 from pardot_client.dates import format_pardot_datetime
 from pardot_sim.app import Ctx, SimApp
-from pardot_sim.dateargs import parse_date_argument
+from pardot_sim.dateargs import parse_date_argument, strictly_beyond
 from pardot_sim.http import Request, Response
 from pardot_sim.imports import ColumnOption, ImportEngine, ImportJob, import_error
-from pardot_sim.queries import paginate_quirk
+from pardot_sim.queries import paginate_quirk, paging
 from pardot_sim.responses import SimError, v34
 
 V34 = r"/api/import/version/(?P<version>[34])/do"
@@ -153,7 +153,9 @@ class ImportApi:
             created = name.startswith("created")
             jobs = [
                 j for j in jobs
-                if _strictly(j.created_at if created else j.updated_at(now), limit, after=after)
+                if strictly_beyond(
+                    j.created_at if created else j.updated_at(now), limit, after=after
+                )
             ]  # fmt: skip
         if "status" in args:
             wanted = args["status"].strip().lower()
@@ -165,7 +167,7 @@ class ImportApi:
             raise SimError(188, "Invalid value specified for origin: use ui, api or all")
         if origin != "all":
             jobs = [j for j in jobs if j.origin.lower() == origin]
-        limit_, offset = _paging(args)
+        limit_, offset = paging(args, default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
         sort_by = args.get("sort_by", "id")
         keys = {
             "id": lambda j: j.id,
@@ -291,26 +293,6 @@ def _require(body: dict[str, Any], name: str, expected: str) -> None:
     value = body[name]
     if not isinstance(value, str) or value.lower() != expected.lower():
         raise SimError(154, f"Invalid property in request: {name} must be {expected}")
-
-
-def _paging(args: dict[str, str]) -> tuple[int, int]:
-    try:
-        limit = int(args.get("limit", DEFAULT_LIMIT))
-    except ValueError:
-        raise SimError(23) from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise SimError(23, f"Invalid value specified for limit: at most {MAX_LIMIT}")
-    try:
-        offset = int(args.get("offset", 0))
-    except ValueError:
-        raise SimError(21) from None
-    if offset < 0:
-        raise SimError(21)
-    return limit, offset
-
-
-def _strictly(value: float, limit: float, *, after: bool) -> bool:
-    return value > limit if after else value < limit
 
 
 def _utc(epoch: float) -> datetime:

@@ -15,7 +15,7 @@ from typing import Any
 from pardot_client.catalog import CATALOG, FieldType, ObjectSpec, to_snake
 from pardot_client.dates import LocalTimeFormatter
 from pardot_sim.app import Ctx, SimApp
-from pardot_sim.dateargs import parse_date_argument
+from pardot_sim.dateargs import parse_date_argument, strictly_beyond
 from pardot_sim.http import Response
 from pardot_sim.responses import SimError, v34_ok
 from pardot_sim.store import Row, Table
@@ -71,7 +71,7 @@ def _query(ctx: Ctx, spec: ObjectSpec) -> Response:
     assert spec.query is not None
     args = ctx.request.args()
     table = ctx.account.store.table(spec.name)
-    limit, offset = _paging(args)
+    limit, offset = paging(args)
     sort_by, descending = _sort(args, spec)
     rows = _filtered_rows(ctx, spec, table, args)
     position = table.position[sort_by]
@@ -85,7 +85,7 @@ def _visit_query(ctx: Ctx, spec: ObjectSpec) -> Response:
     """Visits: only id lists (ids, visitor_ids, prospect_ids) and offset paging."""
     args = ctx.request.args()
     table = ctx.account.store.table(spec.name)
-    limit, offset = _paging(args)
+    limit, offset = paging(args)
     lists = {name: _id_list(args, name) for name in ("ids", "visitor_ids", "prospect_ids")}
     if not any(lists.values()):
         raise SimError(5, "Invalid query parameters: give ids, visitor_ids or prospect_ids")
@@ -121,13 +121,16 @@ def _answer(ctx: Ctx, spec: ObjectSpec, table: Table, page: list[Row], total: in
     return v34_ok(ctx.request, {"result": result})
 
 
-def _paging(args: dict[str, str]) -> tuple[int, int]:
+def paging(
+    args: dict[str, str], *, default: int = MAX_LIMIT, maximum: int = MAX_LIMIT
+) -> tuple[int, int]:
+    """`limit` and `offset` of a query, answering 23 and 21 as Pardot does."""
     try:
-        limit = int(args.get("limit", MAX_LIMIT))
+        limit = int(args.get("limit", default))
     except ValueError:
         raise SimError(23) from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise SimError(23, f"Invalid value specified for limit: at most {MAX_LIMIT}")
+    if not 1 <= limit <= maximum:
+        raise SimError(23, f"Invalid value specified for limit: at most {maximum}")
     try:
         offset = int(args.get("offset", 0))
     except ValueError:
@@ -195,17 +198,13 @@ def _filtered_rows(ctx: Ctx, spec: ObjectSpec, table: Table, args: dict[str, str
             continue
         if only_identified and prospect_pos is not None and row[prospect_pos] is None:
             continue
-        if not all(_within(row[pos], side, limit) for pos, side, limit in bounds):
+        if not all(
+            strictly_beyond(row[pos], limit, after=side == "after") for pos, side, limit in bounds
+        ):
             continue
         if all(row[pos] in wanted for pos, wanted in equals):
             rows.append(row)
     return rows
-
-
-def _within(value: Any, side: str, limit: float) -> bool:
-    if value is None:
-        return False
-    return bool(value > limit) if side == "after" else bool(value < limit)
 
 
 def _equality_values(value: str) -> set[Any]:

@@ -18,6 +18,7 @@ from pardot_sim.accounts import DEMO_BUSINESS_UNITS, demo_org
 from pardot_sim.app import Limits
 from pardot_sim.exports import ExportSettings
 from pardot_sim.faults import FaultPlan
+from pardot_sim.imports import ImportSettings
 from pardot_sim.simulator import Simulator
 from pardot_sim.switches import Switches
 
@@ -77,6 +78,7 @@ def reset(sim: Simulator) -> None:
     app.org = demo_org(sim.timezone)
     sim.exports.settings = ExportSettings()
     sim.exports.fail_next = 0
+    sim.imports.settings = ImportSettings()
     for account in app.accounts.values():
         account.api_version = 4
         account.daily_call_limit = 100_000
