@@ -38,7 +38,7 @@ def main() -> int:
     began = time.perf_counter()
     sim = Simulator(
         seed=1, scale="tiny", visitor_activities=args.visitor_activities, start=FIXED_START,
-        clock_speed=0.0, second_account_scale=None,
+        clock_speed=0.0,
     )  # fmt: skip
     generated = time.perf_counter() - began
     with sim:

@@ -159,3 +159,14 @@ def test_unknown_switch_values_are_refused(admin: SimAdmin) -> None:
     )
     assert response.status_code == 400
     assert "must be one of" in response.json()["error"]
+
+
+def test_a_simulator_bug_answers_500_instead_of_dropping_the_connection(
+    api: RawApi, sim: Simulator
+) -> None:
+    def broken(ctx: object) -> object:
+        raise RuntimeError("boom")
+
+    sim.app.add_route("GET", r"/api/broken/version/(?P<version>[34])/do/query", "v34", broken)
+    response = api.call("GET", "/api/broken/version/4/do/query?format=json")
+    assert (response.status_code, code_of(response)) == (500, 183)

@@ -105,6 +105,9 @@ class SimApp:
             response = self._dispatch(route, request, params, delay)
         except SimError as error:
             response = self._error(route.family, request, error)
+        except Exception:  # a simulator bug: answer 500 and say so, rather than drop the line
+            LOG.exception("The simulator failed on %s %s", request.method, request.path)
+            response = self._error(route.family, request, SimError(183, status=500))
         if fault is not None and fault.kind == "truncate":
             response.fault = "truncate"
         return response

@@ -43,7 +43,7 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         visitor_activities: int | None = None,
-        second_account_scale: str | None = "tiny",
+        second_account_scale: str = "tiny",
     ) -> None:
         start = float(int(time.time() if start is None else start))
         self.seed = seed
@@ -62,16 +62,12 @@ class Simulator:
         self.facts[DEMO_BUSINESS_UNITS[0]] = populate(
             accounts[DEMO_BUSINESS_UNITS[0]], seed=seed, scale=main_scale, anchor=start
         )
-        if second_account_scale:
-            self.facts[DEMO_BUSINESS_UNITS[1]] = populate(
-                accounts[DEMO_BUSINESS_UNITS[1]],
-                seed=seed + 1,
-                scale=scale_named(second_account_scale),
-                anchor=start,
-            )
-        else:
-            populate(accounts[DEMO_BUSINESS_UNITS[1]], seed=seed + 1,
-                     scale=scale_named("tiny"), anchor=start)  # fmt: skip
+        self.facts[DEMO_BUSINESS_UNITS[1]] = populate(
+            accounts[DEMO_BUSINESS_UNITS[1]],
+            seed=seed + 1,
+            scale=scale_named(second_account_scale),
+            anchor=start,
+        )
         LOG.info("Generated %s data in %.1f s", scale, time.monotonic() - began)
         oauth.register(self.app)
         export_api.register(self.app, self.exports)
