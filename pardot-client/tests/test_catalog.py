@@ -266,8 +266,6 @@ def test_deleted_choices(name: str, procedure: str, argument: str) -> None:
     ("name", "procedure", "argument", "default"),
     [
         ("prospectAccount", "filter_by_prospect_updated_at", "prospect_deleted", "false"),
-        ("prospectAccount", "filter_by_updated_at", "deleted", "false"),
-        ("visitor", "filter_by_updated_at", "deleted", "false"),
         ("visitor", "filter_by_prospect_updated_at", "prospect_deleted", None),
     ],
 )
@@ -280,6 +278,18 @@ def test_boolean_deleted_defaults(
     assert arg is not None
     assert arg.kind is ArgumentKind.BOOLEAN
     assert arg.default == default
+
+
+@pytest.mark.parametrize("name", ["visitor", "prospectAccount"])
+def test_updated_exports_take_deleted_all_defaulting_to_false(name: str) -> None:
+    """The product exports visitors and prospect accounts with deleted=all (issue 3)."""
+    proc = CATALOG[name].procedure("filter_by_updated_at")
+    assert proc is not None
+    arg = proc.argument("deleted")
+    assert arg is not None
+    assert arg.kind is ArgumentKind.CHOICE
+    assert set(arg.choices) == {"true", "false", "all"}
+    assert arg.default == "false"
 
 
 def test_procedure_filter_fields() -> None:

@@ -21,15 +21,18 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pardot_client.dates import format_pardot_datetime
 from pardot_sim.app import Ctx, SimApp
 from pardot_sim.dateargs import parse_date_argument, strictly_beyond
 from pardot_sim.http import Request, Response
-from pardot_sim.imports import ColumnOption, ImportEngine, ImportJob, import_error
+from pardot_sim.import_jobs import ColumnOption, ImportJob, import_error
 from pardot_sim.queries import paginate_quirk, paging
 from pardot_sim.responses import SimError, v34
+
+if TYPE_CHECKING:
+    from pardot_sim.imports import ImportEngine  # imports registers this module's routes
 
 V34 = r"/api/import/version/(?P<version>[34])/do"
 MAX_LIMIT = 100

@@ -88,8 +88,10 @@ def _window(
     )
 
 
-def _choice_deleted(name: str = "deleted") -> ProcedureArgument:
-    return ProcedureArgument(name, ArgumentKind.CHOICE, choices=("true", "false", "all"))
+def _choice_deleted(name: str = "deleted", default: str | None = None) -> ProcedureArgument:
+    return ProcedureArgument(
+        name, ArgumentKind.CHOICE, choices=("true", "false", "all"), default=default
+    )
 
 
 def _bool_deleted(name: str = "deleted", default: str | None = "false") -> ProcedureArgument:
@@ -306,7 +308,8 @@ VISITOR = ObjectSpec(
             "updated_at",
             _bool_deleted("prospect_deleted", default=None),
         ),
-        _window("filter_by_updated_at", "updated", "updated_at", _bool_deleted()),
+        # deleted: §9 gives "default false"; the product exports with deleted=all, so all is taken.
+        _window("filter_by_updated_at", "updated", "updated_at", _choice_deleted(default="false")),
     ),
     export_api_version=4,
     query=QuerySpec(
@@ -356,7 +359,8 @@ PROSPECT_ACCOUNT = ObjectSpec(
             "updated_at",
             _bool_deleted("prospect_deleted"),
         ),
-        _window("filter_by_updated_at", "updated", "updated_at", _bool_deleted()),
+        # deleted: §9 gives "default false"; the product exports with deleted=all, so all is taken.
+        _window("filter_by_updated_at", "updated", "updated_at", _choice_deleted(default="false")),
     ),
     export_api_version=4,
     query=QuerySpec(

@@ -1,0 +1,257 @@
+"""Export streams: one per export object, each bound to one export procedure.
+
+`get_records` walks the windows from the bookmark (or `start_date`) to `end_date` (or now): for
+each it creates an export, polls it, streams its result files, and only then moves the bookmark
+to the window's end and emits STATE, so a window is either fully delivered or done again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from singer_sdk import Stream
+from singer_sdk import typing as th
+
+from pardot_client.catalog import ExportProcedure, FieldType, ObjectSpec, get_object
+from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc, to_utc_iso
+from tap_pardot_export.export_job import ExportFailedError, ExportJob, ExportRequest
+from tap_pardot_export.rows import RowParser
+from tap_pardot_export.windows import Window, windows
+
+if TYPE_CHECKING:
+    from tap_pardot_export.tap import TapPardotExport
+
+MAX_FIELDS = 150
+_TYPES: dict[FieldType, th.JSONTypeHelper[Any]] = {
+    FieldType.INTEGER: th.IntegerType(),
+    FieldType.NUMBER: th.NumberType(),
+    FieldType.STRING: th.StringType(),
+    FieldType.BOOLEAN: th.BooleanType(),
+    FieldType.DATETIME: th.DateTimeType(),
+    FieldType.DATE: th.DateType(),
+}
+
+
+def stream_schema(spec: ObjectSpec, custom_fields: dict[str, FieldType]) -> dict[str, Any]:
+    """The JSON schema of an object's exportable fields, plus custom fields (prospects)."""
+    properties = [
+        th.Property(
+            f.name, _TYPES[f.type], required=f.name == "id", description=f.description or None
+        )
+        for f in spec.fields
+        if f.exportable
+    ]
+    properties += [th.Property(name, _TYPES[kind]) for name, kind in custom_fields.items()]
+    return th.PropertiesList(*properties).to_dict()
+
+
+class ExportStream(Stream):
+    """A stream pulled through the asynchronous Export API."""
+
+    object_name: ClassVar[str]
+    default_procedure: ClassVar[str]
+    fixed_arguments: ClassVar[dict[str, str]] = {}
+    primary_keys: ClassVar[list[str]] = ["id"]
+    is_sorted = False  # export files come in no order
+    STATE_MSG_FREQUENCY = 10**15  # STATE goes out per window, from get_records, never per record
+
+    def __init__(self, tap: TapPardotExport, custom_fields: dict[str, FieldType]) -> None:
+        self.spec = get_object(self.object_name)
+        self.custom_fields = custom_fields if self.object_name == "prospect" else {}
+        self._pardot_tap = tap
+        super().__init__(tap, schema=stream_schema(self.spec, self.custom_fields))
+        self.procedure = self._bound_procedure()
+        self.replication_key = self.procedure.filter_field
+
+    def _bound_procedure(self) -> ExportProcedure:
+        name = (self.config.get("procedures") or {}).get(self.name, self.default_procedure)
+        procedure = self.spec.procedure(name)
+        if procedure is None:
+            known = ", ".join(p.name for p in self.spec.export_procedures)
+            raise ValueError(
+                f"procedures.{self.name} is {name!r}, which {self.spec.name} exports do not "
+                f"have; use one of: {known}"
+            )
+        return procedure
+
+    @property
+    def api_version(self) -> int:
+        """5 for v5-only objects (external activities), else 4 (the client picks 3 or 4)."""
+        return 5 if self.spec.export_api_version == 5 else 4
+
+    def export_fields(self) -> list[str]:
+        """The selected fields as API names; id and the replication key always included."""
+        selected = [
+            name for name in self.schema["properties"] if self.mask.get(("properties", name), True)
+        ]
+        for needed in ("id", self.procedure.filter_field):
+            if needed not in selected:
+                selected.insert(0, needed)
+        if len(selected) > MAX_FIELDS:
+            raise ValueError(
+                f"Stream {self.name} has {len(selected)} selected fields, but a Pardot export "
+                f"takes at most {MAX_FIELDS}; deselect {len(selected) - MAX_FIELDS} fields in the "
+                "catalog (meltano select) and run again"
+            )
+        if self.api_version == 5:
+            return [self._v5_name(name) for name in selected]
+        return selected
+
+    def _increment_stream_state(
+        self, latest_record: dict[str, Any], *, context: Mapping[str, Any] | None = None
+    ) -> None:
+        """Keep the SDK from tracking a per-record bookmark.
+
+        Export rows come unsorted, so the SDK would promote the largest value seen at the end of
+        the stream, overwriting the window end that `get_records` sets once a window is whole.
+        """
+
+    def _v5_name(self, name: str) -> str:
+        catalog_field = self.spec.field(name)
+        return catalog_field.v5_name if catalog_field and catalog_field.v5_name else name
+
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
+        """Every window's rows; the bookmark moves to a window's end once it is delivered."""
+        start = self._start()
+        end = self._end()
+        days = int(self.config.get("export_window_days", 31))
+        for window in windows(start, end, days):
+            yield from self._window_records(window)
+            state = self.get_context_state(context)
+            state["replication_key"] = self.replication_key
+            state["replication_key_value"] = to_utc_iso(window.end)
+            self._pardot_tap.state_writer.write_state(self.tap_state)
+        usage = self._pardot_tap.client.calls.summary()
+        self.logger.info("%s done; Pardot API usage so far: %s", self.name, usage)
+
+    def _start(self) -> datetime:
+        state = self.get_context_state(None)
+        bookmark = state.get("replication_key_value")
+        if bookmark:
+            return parse_utc(str(bookmark))
+        start_date = self.config.get("start_date")
+        if not start_date:
+            raise ValueError("start_date is required: the first export starts there (UTC)")
+        return parse_utc(str(start_date))
+
+    def _end(self) -> datetime:
+        end_date = self.config.get("end_date")
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return min(parse_utc(str(end_date)), now) if end_date else now
+
+    def _window_records(self, window: Window) -> Iterator[dict[str, Any]]:
+        tap = self._pardot_tap
+        job = ExportJob(
+            tap.client,
+            self._request(window),
+            poll_unit_seconds=float(self.config.get("poll_interval_seconds", 60)),
+            timeout_seconds=float(self.config.get("export_timeout_minutes", 120)) * 60,
+        )
+        parser = RowParser(self.spec, tap.timezone, self.custom_fields)
+        tries = int(self.config.get("export_max_tries", 3))
+        for attempt in range(1, tries + 1):
+            status = job.wait(job.create().id)
+            if status.state == "Complete" and not status.is_expired:
+                for url in status.result_refs:
+                    yield from job.records(url, parser)
+                return
+            if status.state == "Canceled":
+                raise ExportFailedError(
+                    f"{self.name} {window.label()}: export {status.id} was canceled in Pardot "
+                    "(by an admin, or because it ran for 7 days). Run again to export this "
+                    "window anew."
+                )
+            self.logger.warning(
+                "%s %s: export %s ended %s%s (try %d of %d)",
+                self.name, window.label(), status.id, status.state,
+                " and expired" if status.is_expired else "", attempt, tries,
+            )  # fmt: skip
+        raise ExportFailedError(
+            f"{self.name} {window.label()}: {tries} exports in a row ended Failed; Pardot asks "
+            "to try again later. Run again (the bookmark is where the last full window ended)."
+        )
+
+    def _request(self, window: Window) -> ExportRequest:
+        tz = self._pardot_tap.timezone
+        fmt = format_iso_offset if self.api_version == 5 else format_pardot_datetime
+        after = next(a for a in self.procedure.arguments if a.kind.value == "after")
+        before = next(a for a in self.procedure.arguments if a.kind.value == "before")
+        arguments: dict[str, Any] = {
+            after.name: fmt(window.after, tz),
+            before.name: fmt(window.before, tz),
+        }
+        arguments.update(
+            {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
+        )
+        return ExportRequest(
+            stream=self.name,
+            object_name=self.spec.name,
+            fields=self.export_fields(),
+            procedure=self.procedure.name,
+            arguments=arguments,
+            api_version=self.api_version,
+            label=window.label(),
+        )
+
+
+class VisitorActivitiesStream(ExportStream):
+    """Visitor activities (visitorActivity exports)."""
+
+    name = "visitor_activities"
+    object_name = "visitorActivity"
+    default_procedure = "filter_by_updated_at"
+
+
+class ProspectsStream(ExportStream):
+    """Prospects, with the account's custom fields."""
+
+    name = "prospects"
+    object_name = "prospect"
+    default_procedure = "filter_by_updated_at"
+
+
+class ListMembershipsStream(ExportStream):
+    """List memberships, deleted ones included."""
+
+    name = "list_memberships"
+    object_name = "listMembership"
+    default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
+
+
+class VisitorsStream(ExportStream):
+    """Visitors, deleted ones included."""
+
+    name = "visitors"
+    object_name = "visitor"
+    default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
+
+
+class ProspectAccountsStream(ExportStream):
+    """Prospect accounts, deleted ones included."""
+
+    name = "prospect_accounts"
+    object_name = "prospectAccount"
+    default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
+
+
+class ExternalActivitiesStream(ExportStream):
+    """External activities (a v5 export)."""
+
+    name = "external_activities"
+    object_name = "externalActivity"
+    default_procedure = "filter_by_created_at"
+
+
+EXPORT_STREAMS: tuple[type[ExportStream], ...] = (
+    VisitorActivitiesStream,
+    ProspectsStream,
+    ListMembershipsStream,
+    VisitorsStream,
+    ProspectAccountsStream,
+    ExternalActivitiesStream,
+)

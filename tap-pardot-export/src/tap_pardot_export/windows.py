@@ -1,0 +1,49 @@
+"""Cutting a date range into export windows with strict bounds that lose no boundary row.
+
+Pardot's export bounds are strict on both sides (`> after`, `< before`). A window is sent as
+`(after = start - 1 s, before = end)`, so it holds the rows stamped in `[start, end)`; the next
+window starts at `end`, so a row stamped exactly on an edge lands in exactly one window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ONE_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Rows stamped in `[start, end)`, both aware UTC datetimes on whole seconds."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def after(self) -> datetime:
+        """The strict lower bound to send: one second before `start`."""
+        return self.start - ONE_SECOND
+
+    @property
+    def before(self) -> datetime:
+        """The strict upper bound to send."""
+        return self.end
+
+    def label(self) -> str:
+        """`2026-01-01T00:00:00Z..2026-02-01T00:00:00Z`, for log lines."""
+        return f"{self.start:%Y-%m-%dT%H:%M:%SZ}..{self.end:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def windows(start: datetime, end: datetime, days: int) -> Iterator[Window]:
+    """Consecutive windows from `start` to `end`, each at most `days` long."""
+    if not 1 <= days <= 365:
+        raise ValueError("export_window_days must be between 1 and 365")
+    start = start.replace(microsecond=0)
+    end = end.replace(microsecond=0)
+    step = timedelta(days=days)
+    while start < end:
+        stop = min(start + step, end)
+        yield Window(start, stop)
+        start = stop

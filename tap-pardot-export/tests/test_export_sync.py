@@ -1,0 +1,184 @@
+"""The tap against the simulator over real HTTP: windows, edges, ties, DST, typing, state."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from pardot_client.dates import to_utc_iso
+from pardot_sim import Simulator
+from pardot_sim.testing import FIXED_START, SimAdmin
+from tap_pardot_export.tap import TapPardotExport
+
+END = datetime.fromtimestamp(FIXED_START, timezone.utc)
+
+
+def run_tap(config: dict[str, Any], state: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Run a full sync in-process and return the Singer messages it wrote."""
+    tap = TapPardotExport(config=config, state=state, setup_mapper=True)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        tap.sync_all()
+    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+
+
+def tap_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    settings = {
+        "start_date": "2026-10-01T00:00:00Z",
+        "end_date": to_utc_iso(END),
+        "poll_interval_seconds": 0.02,
+        "export_window_days": 7,
+        **overrides,
+    }
+    return sim.config(**settings)
+
+
+@pytest.fixture
+def fast_clock(admin: SimAdmin) -> None:
+    """One real second is two simulated hours: exports finish by the first poll."""
+    admin.post("/_sim/clock", {"speed": 7200})
+
+
+def stored_between(admin: SimAdmin, obj: str, key: str, start: str, end: str) -> dict[int, Any]:
+    rows = admin.records(obj, deleted="all")
+    return {r["id"]: r for r in rows if r[key] is not None and start <= r[key] < end}
+
+
+def test_discovery_without_credentials_lists_every_stream() -> None:
+    tap = TapPardotExport(config={"start_date": "2026-01-01T00:00:00Z"}, setup_mapper=False)
+    streams = {s.tap_stream_id: s for s in tap.catalog.streams}
+    assert set(streams) == {
+        "visitor_activities", "prospects", "list_memberships", "visitors", "prospect_accounts",
+        "external_activities",
+    }  # fmt: skip
+    prospect = streams["prospects"].schema.to_dict()["properties"]
+    assert prospect["updated_at"]["format"] == "date-time"
+    assert "grade" not in prospect  # Pardot refuses to export it
+    assert streams["external_activities"].replication_key == "created_at"
+
+
+@pytest.mark.usefixtures("fast_clock")
+def test_visitor_activities_arrive_once_each_with_window_edges_and_ties(
+    sim: Simulator, admin: SimAdmin
+) -> None:
+    messages = run_tap(tap_config(sim))
+    records = [
+        m["record"]
+        for m in messages
+        if m["type"] == "RECORD" and m["stream"] == "visitor_activities"
+    ]
+    start = "2026-10-01T00:00:00+00:00"
+    expected = stored_between(admin, "visitorActivity", "updated_at", start, to_utc_iso(END))
+    got = [r["id"] for r in records]
+    assert len(got) == len(set(got)), "a row was emitted twice"
+    assert set(got) == set(expected), "rows were lost or invented"
+    facts = admin.get(f"/_sim/accounts/{sim.config()['business_unit_id']}/facts")
+    tied = [
+        r
+        for r in records
+        if r["updated_at"] == to_utc_iso(datetime.fromtimestamp(facts["tie_second"], timezone.utc))
+    ]
+    assert len(tied) >= 450
+    by_id = {r["id"]: r for r in records}
+    second_pass = {
+        to_utc_iso(datetime.fromtimestamp(t["utc"] + k, timezone.utc))[:13]
+        for t in facts["dst"]["transitions"] for k in (0, 3599)
+    }  # fmt: skip
+    checked = 0
+    for row_id, row in expected.items():  # typed, and wall times converted back to UTC
+        if row["updated_at"][:13] in second_pass:
+            continue  # the repeated hour: see the DST test
+        assert by_id[row_id]["updated_at"] == row["updated_at"]
+        assert by_id[row_id]["type"] == row["type"]
+        checked += 1
+    assert checked > len(expected) * 0.9
+    states = [m["value"] for m in messages if m["type"] == "STATE"]
+    bookmarks = [
+        s["bookmarks"].get("visitor_activities", {}).get("replication_key_value") for s in states
+    ]
+    window_ends = [b for b in dict.fromkeys(bookmarks) if b]
+    assert window_ends[-1] == to_utc_iso(END)
+    assert len(window_ends) >= 8  # one STATE per 7-day window, not per record
+
+
+@pytest.mark.usefixtures("fast_clock")
+def test_rows_in_the_repeated_hour_follow_the_stated_dst_rule(
+    sim: Simulator, admin: SimAdmin
+) -> None:
+    """CSV wall times carry no offset: the repeated hour reads as its first occurrence."""
+    facts = admin.get(f"/_sim/accounts/{sim.config()['business_unit_id']}/facts")
+    change = next(  # 2026-11-01 06:00 UTC, when New York falls back
+        t["utc"] for t in facts["dst"]["transitions"] if t["offset_before"] > t["offset_after"]
+    )
+    messages = run_tap(
+        tap_config(sim, start_date="2026-10-30T00:00:00Z", end_date="2026-11-03T00:00:00Z")
+    )
+    emitted = {
+        m["record"]["id"]: m["record"]["updated_at"]
+        for m in messages
+        if m["type"] == "RECORD" and m["stream"] == "visitor_activities"
+    }
+    rows = admin.records("visitorActivity", deleted="all")
+    first_pass = second_pass = 0
+    for row in rows:
+        instant = datetime.fromisoformat(row["updated_at"]).timestamp()
+        if change - 3600 <= instant < change:
+            assert emitted[row["id"]] == row["updated_at"]
+            first_pass += 1
+        elif change <= instant < change + 3600:
+            shifted = datetime.fromtimestamp(instant - 3600, timezone.utc)
+            assert emitted[row["id"]] == to_utc_iso(shifted)
+            second_pass += 1
+    assert first_pass > 0
+    assert second_pass > 0
+
+
+@pytest.mark.usefixtures("fast_clock")
+def test_a_second_run_starts_at_the_bookmark(sim: Simulator, admin: SimAdmin) -> None:
+    config = tap_config(sim, start_date="2026-11-10T00:00:00Z", end_date="2026-11-20T00:00:00Z")
+    first = run_tap(config)
+    state = [m["value"] for m in first if m["type"] == "STATE"][-1]
+    assert state["bookmarks"]["prospects"]["replication_key_value"] == "2026-11-20T00:00:00+00:00"
+    before = admin.calls()["by_kind"]
+    calls_before = before.get("export.create", 0) + before.get("v5.exports.create", 0)
+    second = run_tap({**config, "end_date": "2026-11-21T00:00:00Z"}, state=state)
+    records = [m["record"] for m in second if m["type"] == "RECORD" and m["stream"] == "prospects"]
+    assert all(
+        "2026-11-20T00:00:00+00:00" <= r["updated_at"] < "2026-11-21T00:00:00+00:00"
+        for r in records
+    )
+    calls = admin.calls()["by_kind"]
+    creates = calls["export.create"] + calls["v5.exports.create"]
+    assert creates - calls_before == 6  # one window per stream
+
+
+@pytest.mark.usefixtures("fast_clock")
+def test_prospects_carry_typed_custom_fields(sim: Simulator) -> None:
+    messages = run_tap(tap_config(sim, start_date="2026-11-01T00:00:00Z"))
+    schema = next(m for m in messages if m["type"] == "SCHEMA" and m["stream"] == "prospects")
+    props = schema["schema"]["properties"]
+    assert "seat_count__c" in props and "favorite_color__c" in props
+    prospects = [
+        m["record"] for m in messages if m["type"] == "RECORD" and m["stream"] == "prospects"
+    ]
+    assert prospects
+    assert any(isinstance(p.get("newsletter_opt_in__c"), bool) for p in prospects)
+
+
+def test_more_than_150_selected_fields_is_a_clear_error(sim: Simulator) -> None:
+    from tap_pardot_export.streams import ProspectsStream
+
+    tap = TapPardotExport(config=tap_config(sim), setup_mapper=False)
+    stream = tap.streams["prospects"]
+    assert isinstance(stream, ProspectsStream)
+    stream.schema["properties"].update(
+        {f"extra_{i}__c": {"type": ["string", "null"]} for i in range(120)}
+    )
+    with pytest.raises(ValueError, match="at most 150") as info:
+        stream.export_fields()
+    assert "prospects" in str(info.value)
