@@ -632,3 +632,18 @@ def test_get_zone_is_cached_and_accepts_zoneinfo() -> None:
     assert get_zone("America/New_York") is get_zone("America/New_York")
     zone = ZoneInfo("Europe/Paris")
     assert parse_pardot_datetime("2024-07-01 12:00:00", zone) == utc(2024, 7, 1, 10)
+
+
+def test_next_local_midnight_follows_the_zone_across_a_dst_change() -> None:
+    from pardot_client.dates import next_local_midnight
+
+    # 2026-11-01 is the New York fall-back day: the next midnight is EST, five hours after UTC's.
+    before = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+    assert next_local_midnight(before, "America/New_York") == datetime(
+        2026, 11, 2, 5, 0, tzinfo=timezone.utc
+    )
+    # Just before a local midnight in daylight time (-04:00), the reset is 4 hours after UTC's.
+    late = datetime(2026, 10, 31, 3, 59, tzinfo=timezone.utc)
+    assert next_local_midnight(late, "America/New_York") == datetime(
+        2026, 10, 31, 4, 0, tzinfo=timezone.utc
+    )

@@ -12,10 +12,8 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import backoff
 import requests
@@ -24,6 +22,7 @@ from urllib3.exceptions import NewConnectionError
 
 from pardot_client.auth import make_authenticator
 from pardot_client.calls import CallCounter, endpoint_kind
+from pardot_client.dates import get_zone, next_local_midnight, utc_now
 from pardot_client.errors import (
     DAILY_LIMIT_CODE,
     LEGACY_KEY_INVALID_CODE,
@@ -234,12 +233,8 @@ class PardotClient:
     def _quota_error(
         self, kind: str, message: str, code: int | None, status: int
     ) -> PardotQuotaExceededError:
-        zone = ZoneInfo(self.settings.timezone)
-        local_now = datetime.now(zone)
-        midnight = (local_now + timedelta(days=1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-        resets_at = midnight.astimezone(timezone.utc)
+        resets_at = next_local_midnight(utc_now(), self.settings.timezone)
+        midnight = resets_at.astimezone(get_zone(self.settings.timezone))
         return PardotQuotaExceededError(
             f"Pardot's daily API limit is used up (error {code or DAILY_LIMIT_CODE} on {kind}: "
             f"{message}). It resets at the start of the account's day, about "

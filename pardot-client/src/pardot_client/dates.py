@@ -50,6 +50,7 @@ __all__ = [
     "get_zone",
     "is_ambiguous",
     "is_skipped",
+    "next_local_midnight",
     "parse_pardot_datetime",
     "parse_utc",
     "to_utc_iso",
@@ -371,3 +372,10 @@ class LocalTimeFormatter:
             self._hours.clear()
         entry = self._hours[hour] = _utc_hour_entry(hour, self.zone)
         return entry
+
+
+def next_local_midnight(instant: datetime, tz: TzLike) -> datetime:
+    """The next midnight of `tz` after `instant`, aware UTC: when Pardot's daily limit resets."""
+    local = _localize(instant, _zone(tz))
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC)

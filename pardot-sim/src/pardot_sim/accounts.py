@@ -6,11 +6,11 @@ import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timezone
 from typing import Any
 
 from pardot_client.calls import CallCounter
-from pardot_client.dates import get_zone
+from pardot_client.dates import get_zone, next_local_midnight
 from pardot_sim.store import DataStore
 
 # Demo credentials: documented in the README so a pipeline can point at the simulator.
@@ -57,9 +57,8 @@ class Account:
 
     def next_reset(self, epoch: float) -> float:
         """When the daily counter resets: the next local midnight."""
-        local = datetime.fromtimestamp(epoch, get_zone(self.timezone))
-        midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        return midnight.timestamp()
+        instant = datetime.fromtimestamp(epoch, timezone.utc)
+        return next_local_midnight(instant, self.timezone).timestamp()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
-from pardot_client.catalog import ExportProcedure, FieldType, ObjectSpec, get_object
+from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, ObjectSpec, get_object
 from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc, to_utc_iso
 from tap_pardot_export.export_job import ExportFailedError, ExportJob, ExportRequest
 from tap_pardot_export.rows import RowParser
@@ -176,8 +176,8 @@ class ExportStream(Stream):
     def _request(self, window: Window) -> ExportRequest:
         tz = self._pardot_tap.timezone
         fmt = format_iso_offset if self.api_version == 5 else format_pardot_datetime
-        after = next(a for a in self.procedure.arguments if a.kind.value == "after")
-        before = next(a for a in self.procedure.arguments if a.kind.value == "before")
+        after = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.AFTER)
+        before = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.BEFORE)
         arguments: dict[str, Any] = {
             after.name: fmt(window.after, tz),
             before.name: fmt(window.before, tz),
