@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
-from contextlib import redirect_stdout
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,32 +13,6 @@ from pardot_sim.testing import FIXED_START, SimAdmin
 from tap_pardot_export.tap import TapPardotExport
 
 END = datetime.fromtimestamp(FIXED_START, timezone.utc)
-
-
-def run_tap(config: dict[str, Any], state: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Run a full sync in-process and return the Singer messages it wrote."""
-    tap = TapPardotExport(config=config, state=state, setup_mapper=True)
-    out = io.StringIO()
-    with redirect_stdout(out):
-        tap.sync_all()
-    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-
-
-def tap_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
-    settings = {
-        "start_date": "2026-10-01T00:00:00Z",
-        "end_date": to_utc_iso(END),
-        "poll_interval_seconds": 0.02,
-        "export_window_days": 7,
-        **overrides,
-    }
-    return sim.config(**settings)
-
-
-@pytest.fixture
-def fast_clock(admin: SimAdmin) -> None:
-    """One real second is two simulated hours: exports finish by the first poll."""
-    admin.post("/_sim/clock", {"speed": 7200})
 
 
 def stored_between(admin: SimAdmin, obj: str, key: str, start: str, end: str) -> dict[int, Any]:
@@ -64,9 +35,9 @@ def test_discovery_without_credentials_lists_every_stream() -> None:
 
 @pytest.mark.usefixtures("fast_clock")
 def test_visitor_activities_arrive_once_each_with_window_edges_and_ties(
-    sim: Simulator, admin: SimAdmin
+    sim: Simulator, admin: SimAdmin, run_tap: Any, tap_config: Any
 ) -> None:
-    messages = run_tap(tap_config(sim))
+    messages = run_tap(tap_config())
     records = [
         m["record"]
         for m in messages
@@ -108,7 +79,7 @@ def test_visitor_activities_arrive_once_each_with_window_edges_and_ties(
 
 @pytest.mark.usefixtures("fast_clock")
 def test_rows_in_the_repeated_hour_follow_the_stated_dst_rule(
-    sim: Simulator, admin: SimAdmin
+    sim: Simulator, admin: SimAdmin, run_tap: Any, tap_config: Any
 ) -> None:
     """CSV wall times carry no offset: the repeated hour reads as its first occurrence."""
     facts = admin.get(f"/_sim/accounts/{sim.config()['business_unit_id']}/facts")
@@ -116,7 +87,7 @@ def test_rows_in_the_repeated_hour_follow_the_stated_dst_rule(
         t["utc"] for t in facts["dst"]["transitions"] if t["offset_before"] > t["offset_after"]
     )
     messages = run_tap(
-        tap_config(sim, start_date="2026-10-30T00:00:00Z", end_date="2026-11-03T00:00:00Z")
+        tap_config(start_date="2026-10-30T00:00:00Z", end_date="2026-11-03T00:00:00Z")
     )
     emitted = {
         m["record"]["id"]: m["record"]["updated_at"]
@@ -139,8 +110,10 @@ def test_rows_in_the_repeated_hour_follow_the_stated_dst_rule(
 
 
 @pytest.mark.usefixtures("fast_clock")
-def test_a_second_run_starts_at_the_bookmark(sim: Simulator, admin: SimAdmin) -> None:
-    config = tap_config(sim, start_date="2026-11-10T00:00:00Z", end_date="2026-11-20T00:00:00Z")
+def test_a_second_run_starts_at_the_bookmark(
+    sim: Simulator, admin: SimAdmin, run_tap: Any, tap_config: Any
+) -> None:
+    config = tap_config(start_date="2026-11-10T00:00:00Z", end_date="2026-11-20T00:00:00Z")
     first = run_tap(config)
     state = [m["value"] for m in first if m["type"] == "STATE"][-1]
     assert state["bookmarks"]["prospects"]["replication_key_value"] == "2026-11-20T00:00:00+00:00"
@@ -158,8 +131,8 @@ def test_a_second_run_starts_at_the_bookmark(sim: Simulator, admin: SimAdmin) ->
 
 
 @pytest.mark.usefixtures("fast_clock")
-def test_prospects_carry_typed_custom_fields(sim: Simulator) -> None:
-    messages = run_tap(tap_config(sim, start_date="2026-11-01T00:00:00Z"))
+def test_prospects_carry_typed_custom_fields(run_tap: Any, tap_config: Any) -> None:
+    messages = run_tap(tap_config(start_date="2026-11-01T00:00:00Z"))
     schema = next(m for m in messages if m["type"] == "SCHEMA" and m["stream"] == "prospects")
     props = schema["schema"]["properties"]
     assert "seat_count__c" in props and "favorite_color__c" in props
@@ -170,10 +143,10 @@ def test_prospects_carry_typed_custom_fields(sim: Simulator) -> None:
     assert any(isinstance(p.get("newsletter_opt_in__c"), bool) for p in prospects)
 
 
-def test_more_than_150_selected_fields_is_a_clear_error(sim: Simulator) -> None:
+def test_more_than_150_selected_fields_is_a_clear_error(tap_config: Any) -> None:
     from tap_pardot_export.streams import ProspectsStream
 
-    tap = TapPardotExport(config=tap_config(sim), setup_mapper=False)
+    tap = TapPardotExport(config=tap_config(), setup_mapper=False)
     stream = tap.streams["prospects"]
     assert isinstance(stream, ProspectsStream)
     stream.schema["properties"].update(
