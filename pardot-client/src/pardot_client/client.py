@@ -196,11 +196,18 @@ class PardotClient:
 
     def _raise_for_error(self, response: requests.Response, stream: bool, safe: bool) -> None:
         status = response.status_code
-        if stream and status < 400:
+        answer = _is_api_answer(response)  # JSON or XML where a file was asked for: an error
+        if stream and status < 400 and not answer:
             return
         kind = endpoint_kind(response.request.method or "GET", response.url)
         error = parse_error_body(response.content)
         if status < 400 and error is None:
+            if stream:  # its body is spent; handing it on as the file would lose the file
+                raise PardotApiError(
+                    f"HTTP {status} on {kind}: Pardot answered "
+                    f"{response.headers.get('Content-Type')} where a file was expected",
+                    status=status,
+                )
             return
         if stream:
             response.close()
@@ -332,6 +339,12 @@ def _never_reached_server(exc: rex.ConnectionError) -> bool:
             return True
         reason = getattr(reason, "reason", None) or reason.__context__
     return False
+
+
+def _is_api_answer(response: requests.Response) -> bool:
+    """Whether a response is a JSON or XML API answer (errors may come with HTTP 200)."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return kind in ("application/json", "application/xml", "text/xml")
 
 
 def _host(url: str) -> str:
