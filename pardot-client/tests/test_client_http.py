@@ -162,3 +162,25 @@ def test_every_switch_variant_keeps_a_query_working(sim: Simulator, admin: SimAd
             data = client.get_json(QUERY, params={"limit": 2, "output": "bulk"})
             assert len(data["result"]["campaign"]) == 2, (name, variant)
         admin.post("/_sim/switches", {name: getattr(Switches(), name)})
+
+
+def test_multipart_post_and_patch_reach_the_import_api(client: PardotClient) -> None:
+    import json
+
+    body = {"operation": "Upsert", "object": "Prospect"}
+    data = b"email,first_name\nmultipart.client@example.com,Ann\n"
+    created = client.post_files(
+        "/api/import/version/{version}/do/create",
+        {"importInput": (None, json.dumps(body), "application/json"),
+         "importFile": ("part.csv", data, "text/csv")},
+        idempotent=True,
+    )  # fmt: skip
+    assert created["state"] == "Open"
+    path = f"/api/import/version/{{version}}/do/batch/id/{created['id']}"
+    assert client.post_files(path, {"importFile": ("p2.csv", data, "text/csv")}) is None
+    ready = client.patch_json(
+        f"/api/import/version/{{version}}/do/update/id/{created['id']}", {"state": "Ready"}
+    )
+    assert ready == {"id": created["id"], "state": "Waiting", "isExpired": False}
+    assert client.calls.snapshot()["import.batch"] == 1
+    assert client.calls.snapshot()["import.update"] == 1

@@ -852,3 +852,11 @@ def test_query_quirks(pardot: Client) -> None:
         assert (status, _code(error)) == (400, code), params
     _, default = pardot.query()
     assert len(default["result"]["import"]) == min(20, default["result"]["total_results"])
+
+
+def test_a_cell_larger_than_pythons_csv_default_is_imported(pardot: Client) -> None:
+    known = pardot.add_prospect(email=email("bigcell"))
+    big = "x" * (2 * 1024 * 1024)  # over csv's default 128 KiB cell limit, under a batch's size
+    record = pardot.run(UPSERT, make_csv(["prospect_id", "comments"], [known, big]))
+    assert record["updatedCount"] == 1
+    assert pardot.records(known)[known]["comments"] == big

@@ -125,6 +125,31 @@ class PardotClient:
         )
         return response.json() if response.content else None
 
+    def post_files(
+        self, path: str, files: Mapping[str, tuple[str | None, bytes | str, str]], *,
+        params: Mapping[str, Any] | None = None, idempotent: bool | None = None,
+    ) -> Any:  # fmt: skip
+        """POST a multipart form (e.g. the Import API's `importInput` + `importFile`).
+
+        Parts are bytes or text, never open files, so a retried attempt sends the same body.
+        Returns the JSON answer, or None for an empty one (a batch upload answers 204).
+        """
+        response = self.request(
+            "POST", path, params=_with_json_format(path, params), files=dict(files),
+            idempotent=idempotent,
+        )  # fmt: skip
+        return response.json() if response.content else None
+
+    def patch_json(
+        self, path: str, body: Any, *, params: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:  # fmt: skip
+        """PATCH a JSON body to a JSON endpoint (e.g. setting an import Ready)."""
+        response = self.request(
+            "PATCH", path, params=_with_json_format(path, params), json=body, idempotent=idempotent
+        )
+        return response.json() if response.content else None
+
     def download(self, url: str) -> requests.Response:
         """Start a streamed download of a result or errors file; the caller reads and closes it."""
         return self.request("GET", url, stream=True)

@@ -100,6 +100,13 @@ def check_batch(data: bytes, *, max_bytes: int, table: Table, version: int,
     return header, rows
 
 
+# Python's csv module refuses a cell over 128 KiB by default, which would fail a valid batch
+# holding one large cell with 159; a cell can be as large as a batch (under 10 MiB).
+_CELL_LIMIT = 16 * 1024 * 1024
+if csv.field_size_limit() < _CELL_LIMIT:
+    csv.field_size_limit(_CELL_LIMIT)
+
+
 def _records(data: bytes) -> Iterator[list[str]]:
     """The non-empty records of a CSV file; SimError 159 when it is not valid CSV."""
     try:

@@ -1,0 +1,275 @@
+"""Records -> CSV rows Pardot reads: value formatting, row checks and RFC 4180 quoting.
+
+This module replaces the SDK's JSON-Schema validation (the target's main cost, sdk-notes §3):
+each value is checked against the Pardot type of its column while it is formatted, so a row
+Pardot would refuse is rejected here, with a reason that never quotes the value (reasons can end
+up in logs; values only ever go to the rejects file).
+
+Formatting choices (pardot-api.md §5, §7): booleans `true`/`false`; integers in decimal;
+numbers without an exponent; `date-time` strings (ISO 8601; no offset means UTC, the Singer
+convention) as `YYYY-MM-DD HH:MM:SS` wall time in the API user's timezone; text as sent. A null
+or a missing key is an empty cell (whether it may blank Pardot's value is the column's
+`nullOverwrite`); so is a blank string in a non-text column. A cell holding a comma, a quote,
+CR or LF is quoted, quotes doubled.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from pardot_client.catalog import FieldType
+from pardot_client.dates import LocalTimeFormatter
+from target_pardot_import.fields import Column
+
+Encoder = Callable[[Any], str]
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_INTEGER = re.compile(r"^\s*[+-]?[0-9]+\s*$")
+_BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
+# The shape the simulator and Pardot's UI accept: a dot-atom local part and a dotted domain.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$"
+)
+
+
+class RowRejectedError(ValueError):
+    """A record that cannot be imported; the message is the reason, without any value."""
+
+
+def quote(text: str) -> str:
+    """One CSV cell (RFC 4180): quoted only when it holds a comma, a quote, CR or LF."""
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def valid_email(value: str) -> bool:
+    """The email shape Pardot accepts, at most 255 characters."""
+    return len(value) <= 255 and _EMAIL.match(value) is not None
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "an array", bool: "a boolean", str: "a string"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+def format_number(value: float) -> str:
+    """A finite float in plain decimal notation (no exponent), integral values without `.0`."""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    text = repr(value)
+    return format(Decimal(text), "f") if "e" in text else text
+
+
+class ColumnEncoders:
+    """Builds the encoder of each column: Pardot type and schema format decide it."""
+
+    def __init__(self, tz: str) -> None:
+        self._local = LocalTimeFormatter(tz)
+
+    def for_column(self, column: Column) -> Encoder | None:
+        """The encoder of a column; None means "str values pass as they are" (the fast path)."""
+        fmt = _schema_format(column.schema)
+        name = column.name
+        if column.kind is FieldType.INTEGER or name == "prospect_id":
+            return _integer(name)
+        if column.kind is FieldType.BOOLEAN:
+            return _boolean(name)
+        if column.kind is FieldType.NUMBER:
+            return _number(name)
+        if fmt == "date-time" or column.kind is FieldType.DATETIME:
+            return self._datetime(name)
+        if name == "email":
+            return _email
+        return None
+
+    def _datetime(self, name: str) -> Encoder:
+        local = self._local
+
+        def encode(value: Any) -> str:
+            if isinstance(value, datetime):
+                moment = value
+            elif isinstance(value, str):
+                if not value.strip():
+                    return ""
+                try:
+                    moment = datetime.fromisoformat(value.strip())
+                except ValueError:
+                    raise RowRejectedError(f"{name}: not an ISO 8601 date-time") from None
+            else:
+                raise RowRejectedError(f"{name}: expected a date-time, got {_type_name(value)}")
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            try:
+                return local(math.floor(moment.timestamp()))
+            except (ValueError, OverflowError):
+                raise RowRejectedError(f"{name}: date-time out of range") from None
+
+        return encode
+
+
+def _schema_format(schema: Mapping[str, Any]) -> str | None:
+    if "format" in schema:
+        return str(schema["format"])
+    for option in schema.get("anyOf", ()):
+        if isinstance(option, Mapping) and "format" in option:
+            return str(option["format"])
+    return None
+
+
+def _integer(name: str) -> Encoder:
+    def encode(value: Any) -> str:
+        if isinstance(value, str) and not value.strip():
+            return ""  # a blank cell, as null is
+        if type(value) is int:
+            return str(value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, str) and _INTEGER.match(value):
+            return value.strip()
+        raise RowRejectedError(f"{name}: expected an integer, got {_type_name(value)}")
+
+    return encode
+
+
+def _number(name: str) -> Encoder:
+    def encode(value: Any) -> str:
+        if isinstance(value, str) and not value.strip():
+            return ""
+        if type(value) is int:
+            return str(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return format_number(value)
+        if isinstance(value, str):
+            try:
+                if math.isfinite(float(value)):
+                    return value.strip()
+            except ValueError:
+                pass
+        raise RowRejectedError(f"{name}: expected a finite number, got {_type_name(value)}")
+
+    return encode
+
+
+def _boolean(name: str) -> Encoder:
+    def encode(value: Any) -> str:
+        if isinstance(value, str) and not value.strip():
+            return ""
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if isinstance(value, str | int) and str(value).strip().lower() in _BOOLEANS:
+            return _BOOLEANS[str(value).strip().lower()]
+        raise RowRejectedError(f"{name}: expected a boolean, got {_type_name(value)}")
+
+    return encode
+
+
+def plain_text(name: str, value: Any) -> str:
+    """A text column's cell: text as sent, scalars written as Pardot would show them."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return format_number(value)
+    raise RowRejectedError(f"{name}: expected text, got {_type_name(value)}")
+
+
+def _email(value: Any) -> str:
+    if not isinstance(value, str):
+        raise RowRejectedError(f"email: expected text, got {_type_name(value)}")
+    text = value.strip()
+    if text and not valid_email(text):
+        raise RowRejectedError("email: not a valid email address")
+    return text
+
+
+class RowEncoder:
+    """Encodes records of one stream as CSV rows of its fixed header (or a variant of it).
+
+    Columns whose `nullOverwrite` is true have a meaning for an empty cell (clear Pardot's
+    value), so a record that lacks such a key goes to a header variant without that column:
+    a missing key then leaves Pardot's value alone, as it does for every other column.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        version: int,
+        tz: str,
+        null_overwrite: Sequence[str] = (),
+    ) -> None:
+        encoders = ColumnEncoders(tz)
+        self.columns = tuple(columns)
+        self.version = version
+        self._plan = tuple((c.name, encoders.for_column(c)) for c in columns)
+        self._allowed = frozenset(c.name for c in columns)
+        self._null_overwrite = tuple(n for n in null_overwrite if n in self._allowed)
+        self._plans: dict[tuple[str, ...], tuple[tuple[str, Encoder | None], ...]] = {
+            (): self._plan
+        }
+
+    def header(self, left_out: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The header of a variant (the columns left out of it removed)."""
+        return tuple(name for name, _ in self._plan if name not in left_out)
+
+    def encode(self, record: Mapping[str, Any]) -> tuple[tuple[str, ...], bytes]:
+        """The variant (columns left out) and the encoded row; RowRejectedError if it can't go."""
+        if not record.keys() <= self._allowed:
+            self._check_unknown(record)
+        left_out: tuple[str, ...] = ()
+        if self._null_overwrite:
+            left_out = tuple(n for n in self._null_overwrite if n not in record)
+        plan = self._plans.get(left_out)
+        if plan is None:
+            plan = self._plans[left_out] = tuple(p for p in self._plan if p[0] not in left_out)
+        cells = []
+        needs_quotes = _NEEDS_QUOTES.search
+        for name, encode in plan:
+            value = record.get(name)
+            if value is None:
+                cells.append("")
+                continue
+            if encode is None:
+                text = value if type(value) is str else plain_text(name, value)
+            else:
+                text = encode(value)
+            if needs_quotes(text) is not None:
+                text = '"' + text.replace('"', '""') + '"'
+            cells.append(text)
+        self._check_match(record)
+        return left_out, (",".join(cells) + "\r\n").encode()
+
+    def _check_unknown(self, record: Mapping[str, Any]) -> None:
+        extra = sorted(k for k in record.keys() - self._allowed if record[k] is not None)
+        if extra:
+            raise RowRejectedError(
+                f"fields Pardot cannot import (or not in the stream's schema): {', '.join(extra)}"
+            )
+
+    def _check_match(self, record: Mapping[str, Any]) -> None:
+        if self.version == 3:
+            email = record.get("email")
+            if not isinstance(email, str) or not email.strip():
+                raise RowRejectedError("no email: api_version 3 matches prospects by email")
+            return
+        prospect_id = record.get("prospect_id")
+        fid = record.get("salesforce_fid")
+        if prospect_id is not None and prospect_id != "":
+            return  # its format was checked by the column's encoder
+        if isinstance(fid, str) and fid.strip():
+            return
+        raise RowRejectedError(
+            "no match key: api_version 4 matches prospects by prospect_id or salesforce_fid"
+        )
