@@ -131,6 +131,17 @@ def test_random_fault_rates_are_seeded_and_counted(api: RawApi, admin: SimAdmin)
     assert outcomes.count(200) == 40 - injected["500"] - injected["reset"]
 
 
+def test_random_error_faults_answer_the_rate_code(api: RawApi, admin: SimAdmin) -> None:
+    plan = admin.post("/_sim/faults", {"rates": {"error": 0.4}, "seed": 3})
+    assert plan["rate_code"] == 66
+    codes = [api.call("GET", QUERY).json()["@attributes"].get("err_code") for _ in range(30)]
+    assert codes.count(66) == admin.get("/_sim/state")["faults"]["injected"]["error"] > 0
+    admin.post("/_sim/faults", {"rate_code": 183})
+    codes = [api.call("GET", QUERY).json()["@attributes"].get("err_code") for _ in range(30)]
+    assert 183 in codes
+    assert set(codes) <= {None, 183}
+
+
 def test_xml_is_the_default_format(api: RawApi) -> None:
     response = api.call("GET", "/api/campaign/version/4/do/query?limit=1")
     assert response.headers["Content-Type"] == "application/xml"

@@ -1,6 +1,7 @@
 """Fault injection: failures a real network and a real Pardot produce, on demand or by chance.
 
-Two ways in: `rates` fail a share of requests at random (seeded, so a run can be repeated), and
+Two ways in: `rates` fail a share of requests at random (seeded, so a run can be repeated; kind
+"error" answers Pardot error `rate_code`, 66 unless set), and
 `script` fails the next N requests matching a path pattern, for tests that need an exact sequence.
 """
 
@@ -47,6 +48,7 @@ class FaultPlan:
 
     rates: dict[str, float] = field(default_factory=dict)  # kind -> probability per request
     rate_path: str = ".*"  # random faults only hit paths matching this
+    rate_code: int = 66  # the Pardot error code of random "error" faults
     slow_seconds: float = 2.0
     seed: int = 0
     script: list[FaultRule] = field(default_factory=list)
@@ -59,11 +61,12 @@ class FaultPlan:
         with self._lock:
             if "rates" in settings:
                 rates = {str(k): float(v) for k, v in settings["rates"].items()}
-                bad = set(rates) - {k for k in KINDS if k != "error"}
+                bad = set(rates) - set(KINDS)
                 if bad:
                     raise ValueError(f"unknown fault kinds {sorted(bad)}; known: {KINDS}")
                 self.rates = rates
             self.rate_path = str(settings.get("rate_path", self.rate_path))
+            self.rate_code = int(settings.get("rate_code", self.rate_code))
             self.slow_seconds = float(settings.get("slow_seconds", self.slow_seconds))
             if "seed" in settings:
                 self.seed = int(settings["seed"])
@@ -83,7 +86,8 @@ class FaultPlan:
             roll = self._rng.random()
             for kind, rate in self.rates.items():
                 if roll < rate:
-                    return self._count(FaultRule(kind))
+                    code = self.rate_code if kind == "error" else None
+                    return self._count(FaultRule(kind, code=code))
                 roll -= rate
             return None
 
@@ -97,6 +101,7 @@ class FaultPlan:
             return {
                 "rates": dict(self.rates),
                 "rate_path": self.rate_path,
+                "rate_code": self.rate_code,
                 "slow_seconds": self.slow_seconds,
                 "seed": self.seed,
                 "script": [
