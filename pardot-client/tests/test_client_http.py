@@ -184,3 +184,12 @@ def test_multipart_post_and_patch_reach_the_import_api(client: PardotClient) -> 
     assert ready == {"id": created["id"], "state": "Waiting", "isExpired": False}
     assert client.calls.snapshot()["import.batch"] == 1
     assert client.calls.snapshot()["import.update"] == 1
+
+
+def test_calls_between_reports_only_what_was_called_in_between() -> None:
+    from pardot_client.calls import calls_between
+
+    before = {"export.create": 2, "export.read": 5}
+    after = {"export.create": 3, "export.read": 5, "export.downloadResults": 4}
+    assert calls_between(before, after) == "5 API calls (export.create 1, export.downloadResults 4)"
+    assert calls_between(after, after) == "0 API calls"

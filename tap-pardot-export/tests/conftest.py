@@ -22,20 +22,38 @@ TapConfig = Callable[..., dict[str, Any]]
 
 
 def run_tap_messages(
-    config: dict[str, Any], state: dict[str, Any] | None = None
+    config: dict[str, Any],
+    state: dict[str, Any] | None = None,
+    catalog: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Run a full sync in-process and return the Singer messages it wrote."""
-    tap = TapPardotExport(config=config, state=state, setup_mapper=True)
+    tap = TapPardotExport(config=config, state=state, catalog=catalog, setup_mapper=True)
     out = io.StringIO()
     with redirect_stdout(out):
         tap.sync_all()
     return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
 
 
+def catalog_selecting(config: dict[str, Any], *streams: str) -> dict[str, Any]:
+    """The tap's catalog with only `streams` selected (all their fields)."""
+    catalog: dict[str, Any] = TapPardotExport(config=config, setup_mapper=False).catalog_dict
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
 @pytest.fixture
 def run_tap() -> RunTap:
-    """`run_tap(config, state=None)`: the Singer messages of one in-process sync."""
+    """`run_tap(config, state=None, catalog=None)`: the Singer messages of an in-process sync."""
     return run_tap_messages
+
+
+@pytest.fixture
+def select() -> Callable[..., dict[str, Any]]:
+    """`select(config, *streams)`: a catalog selecting only those streams."""
+    return catalog_selecting
 
 
 @pytest.fixture

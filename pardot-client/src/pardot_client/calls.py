@@ -63,3 +63,10 @@ class CallCounter:
         counts = self.snapshot()
         detail = ", ".join(f"{kind} {n}" for kind, n in counts.items())
         return f"{sum(counts.values())} API calls" + (f" ({detail})" if detail else "")
+
+
+def calls_between(before: dict[str, int], after: dict[str, int]) -> str:
+    """What was called between two `CallCounter.snapshot()`s, as one log line."""
+    used = {k: n - before.get(k, 0) for k, n in after.items() if n > before.get(k, 0)}
+    detail = ", ".join(f"{kind} {n}" for kind, n in sorted(used.items()))
+    return f"{sum(used.values())} API calls" + (f" ({detail})" if detail else "")

@@ -11,10 +11,12 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -101,6 +103,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_POST = do_PATCH = do_PUT = do_DELETE = do_GET  # noqa: N815 - the standard library's naming
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header on the simulated clock, as a real server's Date follows its clock."""
+        now = self.server.clock() if timestamp is None else timestamp
+        return formatdate(now, usegmt=True)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Silence per-request stderr lines; the simulator logs what matters itself."""
 
@@ -172,9 +179,12 @@ class SimHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], app: Handler) -> None:
+    def __init__(
+        self, address: tuple[str, int], app: Handler, clock: Callable[[], float] = time.time
+    ) -> None:
         super().__init__(address, _RequestHandler)
         self.app = app
+        self.clock = clock
         self._thread: threading.Thread | None = None
 
     @property

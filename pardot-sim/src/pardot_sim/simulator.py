@@ -74,7 +74,7 @@ class Simulator:
         queries.register(self.app)
         imports.register(self.app, self.imports)
         admin.register(self)
-        self._server = SimHTTPServer((host, port), self.app)
+        self._server = SimHTTPServer((host, port), self.app, clock=self.app.clock.now)
         self.app.base_url = self._server.url
 
     @property

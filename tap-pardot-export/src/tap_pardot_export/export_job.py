@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -21,6 +22,7 @@ import urllib3
 
 from pardot_client import JobStatus, PardotClient, PardotError, PardotRetryableError, job_status
 from tap_pardot_export.rows import RowParser
+from tap_pardot_export.tz_guard import server_time
 
 LOG = logging.getLogger("tap_pardot_export")
 CHUNK_BYTES = 64 * 1024
@@ -75,17 +77,34 @@ class ExportJob:
         self.timeout_seconds = timeout_seconds
         self._sleep = sleep
 
-    def create(self) -> JobStatus:
-        """Create the export (idempotent enough to retry: a duplicate only costs quota)."""
+    def create(self) -> tuple[JobStatus, datetime]:
+        """Create the export; returns it with the server's clock at creation (its Date header).
+
+        Marked idempotent so a broken connection is retried: a duplicate export only costs
+        quota and queue time, a lost window would cost rows.
+        """
         if self.request.api_version == 5:
-            data = self.client.post_json("/api/v5/exports", self.request.body(), idempotent=True)
+            path, params = "/api/v5/exports", None
         else:
-            data = self.client.post_json(
-                "/api/export/version/{version}/do/create", self.request.body(), idempotent=True
-            )
-        status = job_status(data)
+            path, params = "/api/export/version/{version}/do/create", {"format": "json"}
+        response = self.client.request(
+            "POST", path, params=params, json=self.request.body(), idempotent=True
+        )
+        status = job_status(response.json())
         LOG.info("%s %s: created export %s", self.request.stream, self.request.label, status.id)
-        return status
+        return status, server_time(response.headers.get("Date"))
+
+    def cancel(self, export_id: int) -> None:
+        """Ask Pardot to drop an export nobody will read, so it stops holding up the queue."""
+        if self.request.api_version == 5:
+            return  # no documented v5 cancel
+        try:
+            self.client.request(
+                "POST", f"/api/export/version/{{version}}/do/cancel/id/{export_id}",
+                params={"format": "json"}, idempotent=True,
+            )  # fmt: skip
+        except PardotError as exc:
+            LOG.info("Export %s could not be canceled (%s); it will expire", export_id, exc)
 
     def read(self, export_id: int) -> JobStatus:
         """The export's current state."""
@@ -95,12 +114,15 @@ class ExportJob:
             self.client.get_json(f"/api/export/version/{{version}}/do/read/id/{export_id}")
         )
 
-    def wait(self, export_id: int) -> JobStatus:
-        """Poll on the documented schedule until the export is no longer Waiting/Processing."""
+    def wait(self, export_id: int, *, resumed: bool = False) -> JobStatus:
+        """Poll on the documented schedule until the export is no longer Waiting/Processing.
+
+        A resumed export (from a run that stopped) is read at once: it may be done already.
+        """
         began = time.monotonic()
         poll = 0
         while True:
-            wait = poll_wait(poll, self.poll_unit_seconds)
+            wait = 0.0 if resumed and poll == 0 else poll_wait(poll, self.poll_unit_seconds)
             elapsed = time.monotonic() - began
             if elapsed + wait > self.timeout_seconds:
                 raise ExportFailedError(

@@ -7,18 +7,20 @@ to the window's end and emits STATE, so a window is either fully delivered or do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
+from pardot_client.calls import calls_between
 from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, ObjectSpec, get_object
-from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc, to_utc_iso
-from tap_pardot_export.export_job import ExportFailedError, ExportJob, ExportRequest
+from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc
+from tap_pardot_export.export_job import ExportJob, ExportRequest
+from tap_pardot_export.pipeline import ExportPipeline
 from tap_pardot_export.rows import RowParser
-from tap_pardot_export.windows import Window, windows
+from tap_pardot_export.windows import Window
 
 if TYPE_CHECKING:
     from tap_pardot_export.tap import TapPardotExport
@@ -114,22 +116,31 @@ class ExportStream(Stream):
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         """Every window's rows; the bookmark moves to a window's end once it is delivered."""
-        start = self._start()
-        end = self._end()
-        days = int(self.config.get("export_window_days", 31))
-        for window in windows(start, end, days):
-            yield from self._window_records(window)
-            state = self.get_context_state(context)
-            state["replication_key"] = self.replication_key
-            state["replication_key_value"] = to_utc_iso(window.end)
-            self._pardot_tap.state_writer.write_state(self.tap_state)
-        usage = self._pardot_tap.client.calls.summary()
-        self.logger.info("%s done; Pardot API usage so far: %s", self.name, usage)
+        tap = self._pardot_tap
+        before = tap.client.calls.snapshot()
+        pipeline = ExportPipeline(
+            stream=self.name,
+            replication_key=self.procedure.filter_field,
+            make_job=self._job,
+            parser=RowParser(self.spec, tap.timezone, self.custom_fields),
+            state=self.get_context_state(context),
+            checkpoint=lambda: tap.state_writer.write_state(self.tap_state),
+            timezone=tap.timezone,
+            max_pending=int(self.config.get("max_pending_exports", 2)),
+            max_tries=int(self.config.get("export_max_tries", 3)),
+        )
+        try:
+            yield from pipeline.run(
+                self._start(), self._end(), int(self.config.get("export_window_days", 31))
+            )
+        finally:
+            used = calls_between(before, tap.client.calls.snapshot())
+            self.logger.info("%s: Pardot API calls by this stream: %s", self.name, used)
 
     def _start(self) -> datetime:
         state = self.get_context_state(None)
         bookmark = state.get("replication_key_value")
-        if bookmark:
+        if bookmark and state.get("replication_key") in (None, self.procedure.filter_field):
             return parse_utc(str(bookmark))
         start_date = self.config.get("start_date")
         if not start_date:
@@ -141,36 +152,12 @@ class ExportStream(Stream):
         now = datetime.now(timezone.utc).replace(microsecond=0)
         return min(parse_utc(str(end_date)), now) if end_date else now
 
-    def _window_records(self, window: Window) -> Iterator[dict[str, Any]]:
-        tap = self._pardot_tap
-        job = ExportJob(
-            tap.client,
+    def _job(self, window: Window) -> ExportJob:
+        return ExportJob(
+            self._pardot_tap.client,
             self._request(window),
             poll_unit_seconds=float(self.config.get("poll_interval_seconds", 60)),
             timeout_seconds=float(self.config.get("export_timeout_minutes", 120)) * 60,
-        )
-        parser = RowParser(self.spec, tap.timezone, self.custom_fields)
-        tries = int(self.config.get("export_max_tries", 3))
-        for attempt in range(1, tries + 1):
-            status = job.wait(job.create().id)
-            if status.state == "Complete" and not status.is_expired:
-                for url in status.result_refs:
-                    yield from job.records(url, parser)
-                return
-            if status.state == "Canceled":
-                raise ExportFailedError(
-                    f"{self.name} {window.label()}: export {status.id} was canceled in Pardot "
-                    "(by an admin, or because it ran for 7 days). Run again to export this "
-                    "window anew."
-                )
-            self.logger.warning(
-                "%s %s: export %s ended %s%s (try %d of %d)",
-                self.name, window.label(), status.id, status.state,
-                " and expired" if status.is_expired else "", attempt, tries,
-            )  # fmt: skip
-        raise ExportFailedError(
-            f"{self.name} {window.label()}: {tries} exports in a row ended Failed; Pardot asks "
-            "to try again later. Run again (the bookmark is where the last full window ended)."
         )
 
     def _request(self, window: Window) -> ExportRequest:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import logging
+import sys
 from functools import cached_property
 from typing import Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from typing_extensions import override
 
-from pardot_client import ClientSettings, PardotClient, PardotError, query_records
+from pardot_client import (
+    ClientSettings,
+    PardotClient,
+    PardotError,
+    PardotQuotaExceededError,
+    query_records,
+)
 from pardot_client.catalog import FieldType
 from pardot_client.dates import get_zone
 from tap_pardot_export.streams import EXPORT_STREAMS, ExportStream
 
 LOG = logging.getLogger("tap_pardot_export")
+QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
 _CUSTOM_TYPES = {"number": FieldType.NUMBER, "checkbox": FieldType.BOOLEAN}
 
 
@@ -53,9 +62,14 @@ CONFIG_SCHEMA = th.PropertiesList(
                 description="Give up on an export still not complete after this long."),
     th.Property("export_max_tries", th.IntegerType, default=3,
                 description="Times a window's export is created when Pardot ends it Failed."),
+    th.Property("max_pending_exports", th.IntegerType, default=2,
+                description="Exports in flight per stream (1 to 10): the next window's export "
+                "is queued while the current one downloads. Pardot runs an account's exports "
+                "one after another, so more than 2 only holds up the account's other users."),
     th.Property("procedures", th.ObjectType(additional_properties=th.StringType),
                 description="Bind a stream to its other export procedure, e.g. "
-                '{"prospects": "filter_by_created_at"}; the bookmark field follows.'),
+                '{"prospects": "filter_by_created_at"} for a backfill; the bookmark field '
+                "follows, and a bookmark kept for another field is not used (start_date is)."),
 ).to_dict()  # fmt: skip
 
 
@@ -76,6 +90,20 @@ class TapPardotExport(Tap):
         name = str(self.config.get("timezone") or "UTC")
         get_zone(name)
         return name
+
+    @classmethod
+    @override
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
+        """The CLI: a used-up daily limit is a clear message and exit code 3, not a traceback.
+
+        Its state is already out: each stream writes STATE when an export is created and when a
+        window is delivered, so the next run resumes exactly there.
+        """
+        try:
+            super().invoke(*args, **kwargs)
+        except PardotQuotaExceededError as exc:
+            cls.logger.error("%s", exc)
+            sys.exit(QUOTA_EXIT_CODE)
 
     def discover_streams(self) -> list[ExportStream]:
         """Every export stream; prospects get custom fields when credentials allow a lookup."""

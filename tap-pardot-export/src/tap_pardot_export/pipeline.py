@@ -1,0 +1,194 @@
+"""Windows through exports, a few in flight at once, with state that survives a killed run.
+
+Pardot runs an account's exports one after another, so keeping the next window's export queued
+while the current one downloads hides most of Pardot's per-export latency; more than a couple in
+flight only holds up the account's other users. The order of work for each window:
+
+1. create its export (up to `max_pending` ahead) and write its id to state at once;
+2. poll the oldest until it ends; Complete: stream its files; Failed: create it again (bounded);
+   expired: create it again; Canceled: drop it from state and stop with a clear error;
+3. move the bookmark to the window's end, drop the export from state, emit STATE.
+
+A run that stops anywhere restarts from the bookmark and resumes the exports kept in state
+(polling or downloading them again) as long as they ask for exactly the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pardot_client import PardotApiError
+from pardot_client.dates import to_utc_iso
+from tap_pardot_export.export_job import ExportFailedError, ExportJob
+from tap_pardot_export.pending import STATE_KEY, PendingExport, request_digest
+from tap_pardot_export.rows import RowParser
+from tap_pardot_export.tz_guard import TimezoneMismatchError, check_timezone
+from tap_pardot_export.windows import Window, windows
+
+LOG = logging.getLogger("tap_pardot_export")
+
+
+@dataclass(eq=False)
+class _Slot:
+    """A window and the export currently serving it."""
+
+    window: Window
+    job: ExportJob
+    export_id: int
+    resumed: bool
+
+    def pending(self) -> PendingExport:
+        return PendingExport(self.export_id, self.window, request_digest(self.job.request))
+
+
+class ExportPipeline:
+    """Runs one stream's windows through the Export API, keeping its state current."""
+
+    def __init__(
+        self,
+        *,
+        stream: str,
+        replication_key: str,
+        make_job: Callable[[Window], ExportJob],
+        parser: RowParser,
+        state: MutableMapping[str, Any],
+        checkpoint: Callable[[], None],
+        timezone: str,
+        max_pending: int,
+        max_tries: int,
+    ) -> None:
+        if not 1 <= max_pending <= 10:
+            raise ValueError("max_pending_exports must be between 1 and 10")
+        self.stream = stream
+        self.replication_key = replication_key
+        self.make_job = make_job
+        self.parser = parser
+        self.state = state
+        self.checkpoint = checkpoint
+        self.timezone = timezone
+        self.max_pending = max_pending
+        self.max_tries = max(1, max_tries)
+
+    def run(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
+        """Every row stamped in `[start, end)`, window by window, checkpointing as it goes."""
+        queue: deque[_Slot] = deque(self._restore(start, end))
+        upcoming = windows(queue[-1].window.end if queue else start, end, days)
+        while True:
+            while len(queue) < self.max_pending:
+                window = next(upcoming, None)
+                if window is None:
+                    break
+                slot = _Slot(window, self.make_job(window), 0, resumed=False)
+                queue.append(slot)
+                self._create_export(slot, queue)
+            if not queue:
+                break
+            head = queue[0]
+            yield from self._deliver(head, queue)
+            queue.popleft()
+            self._save(queue, bookmark=head.window.end)
+        self.state.pop(STATE_KEY, None)
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def _restore(self, start: datetime, end: datetime) -> list[_Slot]:
+        """The exports a stopped run left in flight, if they still fit this run exactly.
+
+        Those that do not (other settings, another end_date) are canceled, so they stop
+        holding up the account's export queue.
+        """
+        entries = [PendingExport.from_state(e) for e in self.state.get(STATE_KEY) or []]
+        slots: list[_Slot] = []
+        expected_start = start
+        for pending in entries:
+            if pending is None:
+                break
+            job = self.make_job(pending.window)
+            if pending.window.start != expected_start or pending.window.end > end:
+                reason = "does not follow the bookmark or ends after this run's end"
+            elif request_digest(job.request) != pending.digest:
+                reason = "asked for other fields or arguments than this run would"
+            else:
+                LOG.info("%s %s: resuming export %s from the saved state", self.stream,
+                         pending.window.label(), pending.export_id)  # fmt: skip
+                slots.append(_Slot(pending.window, job, pending.export_id, resumed=True))
+                expected_start = pending.window.end
+                continue
+            LOG.warning("%s %s: saved export %s %s; canceling it and creating new ones",
+                        self.stream, pending.window.label(), pending.export_id, reason)  # fmt: skip
+            job.cancel(pending.export_id)
+        if len(slots) != len(entries):
+            self._save(deque(slots))
+        return slots
+
+    def _save(self, queue: deque[_Slot], bookmark: datetime | None = None) -> None:
+        if bookmark is not None:
+            self.state["replication_key"] = self.replication_key
+            self.state["replication_key_value"] = to_utc_iso(bookmark)
+        self.state[STATE_KEY] = [slot.pending().to_state() for slot in queue]
+        self.checkpoint()
+
+    # -- exports --------------------------------------------------------------------------------
+
+    def _create_export(self, slot: _Slot, queue: deque[_Slot]) -> None:
+        """Create the export of a slot in `queue`, check the timezone on it, save its id at once."""
+        status, server_now = slot.job.create()
+        try:
+            check_timezone(self.timezone, status.created_at, server_now)
+        except TimezoneMismatchError:
+            slot.job.cancel(status.id)
+            raise
+        slot.export_id, slot.resumed = status.id, False
+        self._save(queue)
+
+    def _deliver(self, slot: _Slot, queue: deque[_Slot]) -> Iterator[dict[str, Any]]:
+        """The rows of the slot's window, creating its export again when Pardot requires it."""
+        label = f"{self.stream} {slot.window.label()}"
+        failures = 0
+        while True:
+            try:
+                status = slot.job.wait(slot.export_id, resumed=slot.resumed)
+            except PardotApiError as exc:
+                if not slot.resumed:
+                    raise
+                LOG.warning("%s: saved export %s cannot be read (%s); creating a new one",
+                            label, slot.export_id, exc)  # fmt: skip
+                self._create_export(slot, queue)
+                continue
+            if status.state == "Complete" and not status.is_expired:
+                for url in status.result_refs:
+                    yield from slot.job.records(url, self.parser)
+                return
+            if status.is_expired or (slot.resumed and status.state == "Canceled"):
+                why = (
+                    "has expired (Pardot keeps results for 7 days)"
+                    if status.is_expired
+                    else "was canceled while no run was waiting for it (Pardot cancels exports "
+                    "unfinished after 7 days)"
+                )
+                LOG.warning("%s: export %s %s; creating a new one", label, status.id, why)
+                self._create_export(slot, queue)
+                continue
+            if status.state == "Canceled":
+                self._save(deque(s for s in queue if s is not slot))
+                raise ExportFailedError(
+                    f"{label}: export {status.id} was canceled in Pardot (by an admin, or by "
+                    "Pardot after 7 days). Nothing of this window was emitted and the bookmark "
+                    "stays at its start; run again to export it anew."
+                )
+            failures += 1
+            if failures >= self.max_tries:
+                self._save(deque(s for s in queue if s is not slot))
+                raise ExportFailedError(
+                    f"{label}: {failures} exports in a row ended {status.state}; Pardot asks to "
+                    "try again later. Run again: the bookmark is where the last full window "
+                    "ended, or raise export_max_tries."
+                )
+            LOG.warning("%s: export %s ended %s (try %d of %d); creating it again", label,
+                        status.id, status.state, failures, self.max_tries)  # fmt: skip
+            self._create_export(slot, queue)
