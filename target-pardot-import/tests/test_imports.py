@@ -261,3 +261,105 @@ def test_datetimes_are_sent_in_the_users_timezone(
     singer.run(config, [singer.schema(props), *singer.records(records)])
     held = next(r for r in pardot.prospects() if r["id"] == known)
     assert held["renewal_date__c"] == "2026-11-01 01:30:00"  # EST, the second 01:30 that night
+
+
+def _new_jobs(sim: Any, before: set[int]) -> list[Any]:
+    return [sim.imports.jobs[i] for i in sorted(set(sim.imports.jobs) - before)]
+
+
+def test_66_and_5xx_lose_no_row_and_import_none_twice(
+    pardot: Any, config: dict[str, Any], singer: Any, target_sim: Any
+) -> None:
+    pardot.set_version(3)
+    emails = [singer.email("fault") for _ in range(60)]
+    records = [
+        {"email": e, "first_name": f"F{i}", "comments": "y" * 40} for i, e in enumerate(emails)
+    ]
+    script = [
+        {"kind": "error", "code": 66, "path": "/do/create", "count": 1},  # refused: retried
+        {"kind": "500", "path": "/do/batch/", "count": 1},  # unknown: the import is sent again
+        {"kind": "503", "path": "/do/read/", "count": 2},  # a read: retried
+        {"kind": "reset", "path": "/do/update/", "count": 1},  # unknown Ready: read, then again
+        {"kind": "error", "code": 66, "path": "/do/downloadErrors/", "count": 1},
+    ]
+    pardot.admin("POST", "/_sim/faults", {"script": script})
+    before = set(target_sim.imports.jobs)
+    cfg = {**config, "api_version": 3, "max_batch_bytes": 1500, "max_reject_rate": 0.1}
+    records.append({"email": singer.email("skipped"), "first_name": "x", "city": "y",
+                    "score": 1, "comments": "bad", "__bad": None})  # fmt: skip
+    pardot.add_prospect(email=records[-1]["email"], deleted=True)  # Pardot skips this row
+    messages = [singer.schema(V3_PROPS), *singer.records(records), singer.state("done")]
+    assert singer.run(cfg, messages) == [{"bookmarks": {"prospects": {"position": "done"}}}]
+    assert pardot.admin("GET", "/_sim/state")["faults"]["script"] == []  # every fault was hit
+    held = pardot.by_email(*emails)
+    assert [len(held[e]) for e in emails] == [1] * len(emails)
+    assert [held[e][0]["first_name"] for e in emails] == [f"F{i}" for i in range(60)]
+    jobs = _new_jobs(target_sim, before)
+    submitted = [j for j in jobs if j.submitted_at is not None]
+    assert len(submitted) == 1  # the abandoned import was never set Ready: nothing of it applied
+    assert (submitted[0].created_count, len(submitted[0].errors)) == (60, 1)
+    assert [r["reason"].split(":")[0] for r in singer.rejects(config["rejects_path"])] == [
+        "prospect_deleted"
+    ]
+
+
+def test_an_unknown_one_request_import_is_sent_again_without_duplicates(
+    pardot: Any, config: dict[str, Any], singer: Any
+) -> None:
+    pardot.set_version(3)
+    emails = [singer.email("once") for _ in range(5)]
+    pardot.admin("POST", "/_sim/faults", {"script": [{"kind": "502", "path": "/do/create"}]})
+    messages = [singer.schema(V3_PROPS), *singer.records([{"email": e} for e in emails])]
+    singer.run({**config, "api_version": 3}, messages)
+    assert [len(found) for found in pardot.by_email(*emails).values()] == [1] * 5
+
+
+@pytest.mark.slow
+def test_a_run_killed_mid_import_then_rerun_holds_every_row_once(
+    pardot: Any, config: dict[str, Any], singer: Any, target_sim: Any, tmp_path: Any
+) -> None:
+    import json
+    import subprocess
+    import sys
+    import time
+
+    pardot.set_version(3)
+    emails = [singer.email("kill") for _ in range(40)]
+    records = [{"email": e, "first_name": f"K{i}"} for i, e in enumerate(emails)]
+    messages = [singer.schema(V3_PROPS), *singer.records(records), singer.state("all")]
+    cfg = {**config, "api_version": 3, "max_batch_bytes": 600, "poll_interval_seconds": 0.05}
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    (tmp_path / "input.jsonl").write_text("".join(json.dumps(m) + "\n" for m in messages))
+    pardot.admin("POST", "/_sim/clock", {"speed": 0})  # the import waits until we say so
+    before = set(target_sim.imports.jobs)
+    command = [
+        sys.executable,
+        "-m",
+        "target_pardot_import",
+        "--config",
+        str(tmp_path / "config.json"),
+    ]
+    with (tmp_path / "input.jsonl").open("rb") as stdin, (tmp_path / "err.log").open("wb") as err:
+        process = subprocess.Popen(
+            command,
+            stdin=stdin, stdout=subprocess.PIPE, stderr=err,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not any(j.submitted_at for j in _new_jobs(target_sim, before)):
+            assert process.poll() is None, "the target ended before its import was submitted"
+            assert time.monotonic() < deadline, "no import was submitted"
+            time.sleep(0.05)
+        time.sleep(0.3)  # it is polling now
+    finally:
+        process.kill()
+        out, _ = process.communicate(timeout=30)
+    assert out == b""  # killed mid-import: no STATE went out
+    assert [len(f) for f in pardot.by_email(*emails).values()] == [0] * 40  # not applied yet
+    pardot.admin("POST", "/_sim/clock", {"speed": 600})
+    assert singer.run(cfg, messages) == [{"bookmarks": {"prospects": {"position": "all"}}}]
+    held = pardot.by_email(*emails)
+    assert [len(held[e]) for e in emails] == [1] * 40
+    assert [held[e][0]["first_name"] for e in emails] == [f"K{i}" for i in range(40)]
+    applied = [j for j in _new_jobs(target_sim, before) if j.applied]
+    assert [(j.created_count, j.updated_count) for j in applied] == [(40, 0), (0, 40)]

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -137,7 +138,9 @@ class TargetPardotImport(Target):
     @cached_property
     def client(self) -> PardotClient:
         """The one client of this run."""
-        return PardotClient(ClientSettings.from_config(self.config))
+        # The SDK reads JSON config numbers as Decimal; the client's timings are floats.
+        config = {k: float(v) if isinstance(v, Decimal) else v for k, v in self.config.items()}
+        return PardotClient(ClientSettings.from_config(config))
 
     @property
     def timezone(self) -> str:
