@@ -94,6 +94,16 @@ def test_ambiguous_input(
     )
 
 
+@pytest.mark.parametrize(("mode", "status"), [("accepted", 200), ("rejected", 400)])
+def test_input_offsets(api: RawApi, admin: SimAdmin, mode: str, status: int) -> None:
+    admin.post("/_sim/switches", {"input_offsets": mode})
+    body = export_body(updated_after="2026-11-01T01:30:00-04:00")
+    answer = api.call("POST", CREATE, json=body)
+    assert answer.status_code == status
+    if mode == "rejected":
+        assert "Invalid procedure argument" in answer.text
+
+
 @pytest.mark.parametrize(("mode", "header"), [("camel", "prospectId"), ("snake", "prospect_id")])
 def test_v5_csv_header(api: RawApi, admin: SimAdmin, mode: str, header: str) -> None:
     admin.post("/_sim/switches", {"v5_csv_header": mode})

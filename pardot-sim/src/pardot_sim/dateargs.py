@@ -3,8 +3,8 @@
 Pardot takes GNU date syntax or the keywords today, yesterday, last_7_days, this_month and
 last_month. The simulator accepts the forms clients really send (`YYYY-MM-DD HH:MM:SS`,
 `YYYY-MM-DDTHH:MM:SS`, a date, any of them with an ISO offset) and the keywords. A time without
-an offset is read in the API user's timezone, and a repeated wall time by the `ambiguous_input`
-switch, since neither is confirmed.
+an offset is read in the API user's timezone, a repeated wall time by the `ambiguous_input`
+switch, and whether an offset is accepted at all by `input_offsets`, since none is confirmed.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ def parse_date_argument(value: str, tz: str, now: float, switches: Switches) -> 
         return _keyword(text, tz, now)
     if not _FORM.match(text):
         raise ValueError(f"invalid timestamp {value!r}")
+    if switches.input_offsets == "rejected" and _OFFSET.search(text):
+        raise ValueError(f"invalid timestamp {value!r}: offsets are not accepted")
     if len(text) >= 16 and text.count(":") == 1 and not _OFFSET.search(text):
         text += ":00"
     zone = "UTC" if switches.naive_input_timezone == "utc" else tz

@@ -20,6 +20,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "error_csv_layout": ("appended", "prefixed"),
     "naive_input_timezone": ("user", "utc"),
     "ambiguous_input": ("earlier", "later"),
+    "input_offsets": ("accepted", "rejected"),
     "v5_csv_header": ("camel", "snake"),
     "query_result_key": ("documented", "snake"),
     "bulk_empty_result": ("null", "empty", "absent"),
@@ -41,6 +42,7 @@ class Switches:
     error_csv_layout: str = "appended"  # import errors CSV: row then error columns, or errors first
     naive_input_timezone: str = "user"  # dates without an offset are read in the user's timezone
     ambiguous_input: str = "earlier"  # a repeated wall time means its first occurrence
+    input_offsets: str = "accepted"  # v3/v4 date arguments with an offset (GNU date syntax)
     v5_csv_header: str = "camel"  # v5 export CSV header casing
     query_result_key: str = "documented"  # unconfirmed query result keys: URL name or snake_case
     bulk_empty_result: str = "null"  # an empty output=bulk page: result null, {}, or no key

@@ -61,6 +61,8 @@ class ExportPipeline:
         timezone: str,
         max_pending: int,
         max_tries: int,
+        snap_edge: Callable[[datetime], datetime] = lambda edge: edge,
+        dates_rejected: Callable[[PardotApiError], bool] = lambda error: False,
     ) -> None:
         if not 1 <= max_pending <= 10:
             raise ValueError("max_pending_exports must be between 1 and 10")
@@ -73,11 +75,13 @@ class ExportPipeline:
         self.timezone = timezone
         self.max_pending = max_pending
         self.max_tries = max(1, max_tries)
+        self.snap_edge = snap_edge
+        self.dates_rejected = dates_rejected
 
     def run(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
         """Every row stamped in `[start, end)`, window by window, checkpointing as it goes."""
         queue: deque[_Slot] = deque(self._restore(start, end))
-        upcoming = windows(queue[-1].window.end if queue else start, end, days)
+        upcoming = windows(queue[-1].window.end if queue else start, end, days, self.snap_edge)
         while True:
             while len(queue) < self.max_pending:
                 window = next(upcoming, None)
@@ -85,7 +89,9 @@ class ExportPipeline:
                     break
                 slot = _Slot(window, self.make_job(window), 0, resumed=False)
                 queue.append(slot)
-                self._create_export(slot, queue)
+                if not self._create_export(slot, queue, new_window=True):
+                    queue.pop()  # Pardot wants dates sent another way: cut again from here
+                    upcoming = windows(window.start, end, days, self.snap_edge)
             if not queue:
                 break
             head = queue[0]
@@ -135,9 +141,21 @@ class ExportPipeline:
 
     # -- exports --------------------------------------------------------------------------------
 
-    def _create_export(self, slot: _Slot, queue: deque[_Slot]) -> None:
-        """Create the export of a slot in `queue`, check the timezone on it, save its id at once."""
-        status, server_now = slot.job.create()
+    def _create_export(self, slot: _Slot, queue: deque[_Slot], *, new_window: bool = False) -> bool:
+        """Create the export of a slot in `queue`, check the timezone on it, save its id at once.
+
+        False, with nothing created, when Pardot refused the dates' form and the run switched to
+        another: a new window is then cut again, since edges depend on the form.
+        """
+        try:
+            status, server_now = slot.job.create()
+        except PardotApiError as error:
+            if not self.dates_rejected(error):
+                raise
+            if new_window:
+                return False
+            slot.job = self.make_job(slot.window)  # the same window, its dates sent anew
+            status, server_now = slot.job.create()
         try:
             check_timezone(self.timezone, status.created_at, server_now)
         except TimezoneMismatchError:
@@ -145,6 +163,7 @@ class ExportPipeline:
             raise
         slot.export_id, slot.resumed = status.id, False
         self._save(queue)
+        return True
 
     def _deliver(self, slot: _Slot, queue: deque[_Slot]) -> Iterator[dict[str, Any]]:
         """The rows of the slot's window, creating its export again when Pardot requires it."""

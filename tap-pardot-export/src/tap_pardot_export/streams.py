@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import Stream
 from singer_sdk import typing as th
 
+from pardot_client import PardotApiError
 from pardot_client.calls import calls_between
 from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, ObjectSpec, get_object
 from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc
 from tap_pardot_export.export_job import ExportJob, ExportRequest
 from tap_pardot_export.pipeline import ExportPipeline
 from tap_pardot_export.rows import RowParser
-from tap_pardot_export.windows import Window
+from tap_pardot_export.windows import Window, unambiguous_edge
 
 if TYPE_CHECKING:
     from tap_pardot_export.tap import TapPardotExport
@@ -128,6 +129,8 @@ class ExportStream(Stream):
             timezone=tap.timezone,
             max_pending=int(self.config.get("max_pending_exports", 2)),
             max_tries=int(self.config.get("export_max_tries", 3)),
+            snap_edge=self._snap_edge,
+            dates_rejected=self._fall_back_to_wall_times,
         )
         try:
             yield from pipeline.run(
@@ -152,6 +155,30 @@ class ExportStream(Stream):
         now = datetime.now(timezone.utc).replace(microsecond=0)
         return min(parse_utc(str(end_date)), now) if end_date else now
 
+    def _snap_edge(self, edge: datetime) -> datetime:
+        tap = self._pardot_tap
+        if tap.wall_time_dates and self.api_version != 5:
+            return unambiguous_edge(edge, tap.timezone)
+        return edge
+
+    def _fall_back_to_wall_times(self, error: PardotApiError) -> bool:
+        """Pardot refused bounds with an offset: send wall times in the user's timezone instead.
+
+        Offsets are GNU date syntax, which the docs say Pardot reads, and they name one instant
+        even in a repeated DST hour. Whether Pardot takes them is unconfirmed, so a refusal
+        switches the run to offset-less wall times, with window edges kept out of repeated hours.
+        """
+        tap = self._pardot_tap
+        if tap.wall_time_dates or self.api_version == 5 or error.code not in (7, 177):
+            return False
+        tap.wall_time_dates = True
+        self.logger.warning(
+            "Pardot refused export dates with a UTC offset (%s); sending wall times in %s for "
+            "the rest of this run, with window edges kept out of repeated DST hours",
+            error, tap.timezone,
+        )  # fmt: skip
+        return True
+
     def _job(self, window: Window) -> ExportJob:
         return ExportJob(
             self._pardot_tap.client,
@@ -162,7 +189,8 @@ class ExportStream(Stream):
 
     def _request(self, window: Window) -> ExportRequest:
         tz = self._pardot_tap.timezone
-        fmt = format_iso_offset if self.api_version == 5 else format_pardot_datetime
+        wall = self._pardot_tap.wall_time_dates and self.api_version != 5
+        fmt = format_pardot_datetime if wall else format_iso_offset
         after = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.AFTER)
         before = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.BEFORE)
         arguments: dict[str, Any] = {

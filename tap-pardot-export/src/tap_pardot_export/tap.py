@@ -78,6 +78,7 @@ class TapPardotExport(Tap):
 
     name = "tap-pardot-export"
     config_jsonschema = CONFIG_SCHEMA
+    wall_time_dates = False  # set for the run once Pardot refuses dates with an offset
 
     @cached_property
     def client(self) -> PardotClient:
