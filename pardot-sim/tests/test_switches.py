@@ -104,6 +104,20 @@ def test_input_offsets(api: RawApi, admin: SimAdmin, mode: str, status: int) -> 
         assert "Invalid procedure argument" in answer.text
 
 
+def test_input_offsets_rejected_concerns_v3_v4_only(api: RawApi, admin: SimAdmin) -> None:
+    """v5 bounds are ISO 8601 with an offset by definition, whatever v3/v4 accept."""
+    admin.post("/_sim/switches", {"input_offsets": "rejected"})
+    body = {
+        "object": "externalActivity",
+        "fields": ["id", "createdAt"],
+        "procedure": {
+            "name": "filter_by_created_at",
+            "arguments": {"created_after": "2026-07-01T00:00:00-04:00"},
+        },
+    }
+    assert api.call("POST", "/api/v5/exports", json=body).status_code == 201
+
+
 @pytest.mark.parametrize(("mode", "header"), [("camel", "prospectId"), ("snake", "prospect_id")])
 def test_v5_csv_header(api: RawApi, admin: SimAdmin, mode: str, header: str) -> None:
     admin.post("/_sim/switches", {"v5_csv_header": mode})

@@ -21,14 +21,19 @@ _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 KEYWORDS = ("today", "yesterday", "last_7_days", "this_month", "last_month")
 
 
-def parse_date_argument(value: str, tz: str, now: float, switches: Switches) -> float:
-    """Epoch seconds for a date argument; ValueError where Pardot answers 'Invalid timestamp'."""
+def parse_date_argument(
+    value: str, tz: str, now: float, switches: Switches, *, v5: bool = False
+) -> float:
+    """Epoch seconds for a date argument; ValueError where Pardot answers 'Invalid timestamp'.
+
+    `input_offsets` concerns v3/v4 only: v5 takes ISO 8601 with an offset by definition.
+    """
     text = value.strip()
     if text in KEYWORDS:
         return _keyword(text, tz, now)
     if not _FORM.match(text):
         raise ValueError(f"invalid timestamp {value!r}")
-    if switches.input_offsets == "rejected" and _OFFSET.search(text):
+    if switches.input_offsets == "rejected" and not v5 and _OFFSET.search(text):
         raise ValueError(f"invalid timestamp {value!r}: offsets are not accepted")
     if len(text) >= 16 and text.count(":") == 1 and not _OFFSET.search(text):
         text += ":00"

@@ -170,8 +170,9 @@ class ExportApi:
             if argument.kind in (ArgumentKind.AFTER, ArgumentKind.BEFORE):
                 try:
                     instant = parse_date_argument(
-                        str(value), ctx.user.timezone, ctx.now, self.app.switches
-                    )
+                        str(value), ctx.user.timezone, ctx.now, self.app.switches,
+                        v5=ctx.version == 5,
+                    )  # fmt: skip
                 except ValueError:
                     raise SimError(177, f"Invalid procedure argument. {name}: {value!r}") from None
                 if argument.kind is ArgumentKind.AFTER:
