@@ -63,6 +63,7 @@ class ImportResult:
     error_count: int
     errors_ref: str | None
     calls: int
+    submit_seconds: float  # creating, uploading and setting Ready (network and Pardot's checks)
     wait_seconds: float  # from submission to Complete: Pardot's processing, not our work
 
 
@@ -91,6 +92,7 @@ class ImportJob:
     def run(self, parts: Sequence[Part]) -> ImportResult:
         """Submit the parts as one import and wait until Pardot has applied it."""
         before = self.client.calls.total
+        began = time.monotonic()
         for send in range(1, MAX_SENDS + 1):
             try:
                 import_id = self._submit(parts)
@@ -102,9 +104,9 @@ class ImportJob:
                         "emitted for these rows: run again to send them."
                     ) from None
                 LOG.warning("%s: %s; sending the import again (try %d)", self.label, exc, send + 1)
-        began = time.monotonic()
+        submitted = time.monotonic()
         status = self._wait(import_id)
-        waited = time.monotonic() - began
+        waited = time.monotonic() - submitted
         raw = status.raw
         return ImportResult(
             id=import_id,
@@ -113,6 +115,7 @@ class ImportJob:
             error_count=int(raw.get("errorCount") or 0),
             errors_ref=raw.get("errorsRef"),
             calls=self.client.calls.total - before,
+            submit_seconds=submitted - began,
             wait_seconds=waited,
         )
 

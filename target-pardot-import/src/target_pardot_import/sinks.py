@@ -63,6 +63,7 @@ class ProspectImportSink(BatchSink):
         self.groups: dict[tuple[str, ...], PartGroup] = {}
         self.rows_read = 0
         self._rejected_since_drain = 0
+        self._part_limit_reached = False  # is_full runs per record: a flag, not a scan
         LOG.info(
             "%s: importing columns %s (match by %s)%s",
             stream_name, ", ".join(resolved.names), " or ".join(resolved.match_columns),
@@ -86,7 +87,7 @@ class ProspectImportSink(BatchSink):
     @property
     def is_full(self) -> bool:
         """Full when a header variant has all its parts complete, or at `batch_size_rows`."""
-        if any(len(g.complete) >= self.max_parts for g in self.groups.values()):
+        if self._part_limit_reached:
             return True
         limit = self.batch_size_rows
         return limit is not None and limit > 0 and self.current_size >= limit
@@ -117,6 +118,8 @@ class ProspectImportSink(BatchSink):
             )
             return
         group.add(row)
+        if len(group.complete) >= self.max_parts:
+            self._part_limit_reached = True
 
     def process_batch(self, context: dict[str, Any]) -> None:
         """Import what is pending, wait for Pardot to complete it, record its skipped rows."""
@@ -127,6 +130,9 @@ class ProspectImportSink(BatchSink):
                 if full:
                     break
         self._rejected_since_drain = 0
+        self._part_limit_reached = any(
+            len(g.complete) >= self.max_parts for g in self.groups.values()
+        )
         self.run.after_batch()
 
     def clean_up(self) -> None:
@@ -154,7 +160,7 @@ class ProspectImportSink(BatchSink):
                     "%s (dry run, not sent): %d rows in %d parts of %s bytes, columns %s",
                     label, rows, len(parts), sizes, ", ".join(group.header),
                 )  # fmt: skip
-                self.run.stats.add(rows=rows, sizes=sizes, calls=0, wait=0.0)
+                self.run.stats.add(rows=rows, sizes=sizes, calls=0, wait=0.0, submit=0.0)
                 return
             job = ImportJob(
                 self.run.client,
@@ -178,7 +184,13 @@ class ProspectImportSink(BatchSink):
                 label, result.id, rows, len(parts), result.created, result.updated, failed,
                 result.calls + (1 if failed else 0),
             )  # fmt: skip
-            self.run.stats.add(rows=rows, sizes=sizes, calls=result.calls, wait=result.wait_seconds)
+            self.run.stats.add(
+                rows=rows,
+                sizes=sizes,
+                calls=result.calls,
+                wait=result.wait_seconds,
+                submit=result.submit_seconds,
+            )
         finally:
             for part in parts:
                 part.discard()

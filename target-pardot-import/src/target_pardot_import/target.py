@@ -103,9 +103,11 @@ class RunStats:
     part_sizes: list[list[int]] = field(default_factory=list)
     calls: int = 0
     wait_seconds: float = 0.0
+    submit_seconds: float = 0.0
 
-    def add(self, *, rows: int, sizes: list[int], calls: int, wait: float) -> None:
+    def add(self, *, rows: int, sizes: list[int], calls: int, wait: float, submit: float) -> None:
         """Count one import."""
+        self.submit_seconds += submit
         self.imports += 1
         self.rows += rows
         self.part_sizes.append(sizes)
@@ -214,6 +216,7 @@ class TargetPardotImport(Target):
             "import_calls": self.stats.calls,
             "api_calls": self.client.calls.total if "client" in self.__dict__ else 0,
             "wait_seconds": round(self.stats.wait_seconds, 3),
+            "submit_seconds": round(self.stats.submit_seconds, 3),
             "seconds": round(time.monotonic() - self._began, 3),
             "dry_run": self.dry_run,
         }

@@ -235,21 +235,20 @@ class RowEncoder:
         if plan is None:
             plan = self._plans[left_out] = tuple(p for p in self._plan if p[0] not in left_out)
         cells = []
-        needs_quotes = _NEEDS_QUOTES.search
         for name, encode in plan:
             value = record.get(name)
             if value is None:
                 cells.append("")
-                continue
-            if encode is None:
-                text = value if type(value) is str else plain_text(name, value)
+            elif encode is None:
+                cells.append(value if type(value) is str else plain_text(name, value))
             else:
-                text = encode(value)
-            if needs_quotes(text) is not None:
-                text = '"' + text.replace('"', '""') + '"'
-            cells.append(text)
+                cells.append(encode(value))
         self._check_match(record)
-        return left_out, (",".join(cells) + "\r\n").encode()
+        line = ",".join(cells)
+        # One C-speed check for the usual row: no quote, no line break, only separator commas.
+        if line.count(",") != len(cells) - 1 or '"' in line or "\n" in line or "\r" in line:
+            line = ",".join(map(quote, cells))
+        return left_out, (line + "\r\n").encode()
 
     def _check_unknown(self, record: Mapping[str, Any]) -> None:
         extra = sorted(k for k in record.keys() - self._allowed if record[k] is not None)
