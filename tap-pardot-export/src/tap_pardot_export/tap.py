@@ -20,6 +20,7 @@ from pardot_client import (
 )
 from pardot_client.catalog import FieldType
 from pardot_client.dates import get_zone
+from pardot_client.settings_schema import with_connection_settings
 from tap_pardot_export.streams import EXPORT_STREAMS, ExportStream
 
 LOG = logging.getLogger("tap_pardot_export")
@@ -27,33 +28,12 @@ QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
 _CUSTOM_TYPES = {"number": FieldType.NUMBER, "checkbox": FieldType.BOOLEAN}
 
 
-def _secret(name: str, title: str, description: str) -> th.Property[Any]:
-    return th.Property(name, th.StringType, secret=True, title=title, description=description)
-
-
-CONFIG_SCHEMA = th.PropertiesList(
-    _secret("client_id", "Client ID", "Consumer key of the connected app (pardot_api scope)."),
-    _secret("client_secret", "Client secret", "Consumer secret of the connected app."),
-    _secret("refresh_token", "Refresh token", "OAuth refresh token issued to the connected app."),
-    th.Property("username", th.StringType, title="Username",
-                description="Salesforce username, for the password or JWT bearer login."),
-    _secret("password", "Password", "Salesforce password (plus security token), password login."),
-    th.Property("business_unit_id", th.StringType, title="Business unit ID",
-                description="The 18-character Pardot business unit id, starting with 0Uv."),
-    th.Property("login_url", th.StringType, default="https://login.salesforce.com",
-                description="Salesforce login host (https://test.salesforce.com for sandboxes)."),
-    th.Property("base_url", th.StringType, default="https://pi.pardot.com",
-                description="Pardot API host (https://pi.demo.pardot.com for developer orgs)."),
-    th.Property("api_version", th.IntegerType, default=4, allowed_values=[3, 4],
-                description="4 for accounts allowing several prospects per email, else 3; "
-                "a mismatch is detected and switched once per run."),
+CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
     th.Property("start_date", th.DateTimeType, required=True,
                 description="Export rows changed from this instant on (UTC if no offset)."),
     th.Property("end_date", th.DateTimeType,
                 description="Stop at this instant (exclusive); default: now."),
-    th.Property("timezone", th.StringType, default="UTC",
-                description="IANA timezone of the Pardot API user; export CSV dates are in it."),
-    th.Property("export_window_days", th.IntegerType, default=31,
+    th.Property("export_window_days", th.IntegerType(minimum=1, maximum=365), default=31,
                 description="Longest date range of one export (1 to 365); smaller windows "
                 "arrive sooner and retry cheaper."),
     th.Property("poll_interval_seconds", th.NumberType, default=60,
@@ -62,7 +42,7 @@ CONFIG_SCHEMA = th.PropertiesList(
                 description="Give up on an export still not complete after this long."),
     th.Property("export_max_tries", th.IntegerType, default=3,
                 description="Times a window's export is created when Pardot ends it Failed."),
-    th.Property("max_pending_exports", th.IntegerType, default=2,
+    th.Property("max_pending_exports", th.IntegerType(minimum=1, maximum=10), default=2,
                 description="Exports in flight per stream (1 to 10): the next window's export "
                 "is queued while the current one downloads. Pardot runs an account's exports "
                 "one after another, so more than 2 only holds up the account's other users."),
@@ -70,7 +50,7 @@ CONFIG_SCHEMA = th.PropertiesList(
                 description="Bind a stream to its other export procedure, e.g. "
                 '{"prospects": "filter_by_created_at"} for a backfill; the bookmark field '
                 "follows, and a bookmark kept for another field is not used (start_date is)."),
-).to_dict()  # fmt: skip
+).to_dict())  # fmt: skip
 
 
 class TapPardotExport(Tap):
