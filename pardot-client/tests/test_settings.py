@@ -72,3 +72,18 @@ def test_secrets_never_print() -> None:
         assert value not in text
     assert isinstance(settings.refresh_token, SecretStr)
     assert settings.refresh_token.reveal() == "refresh-123456"
+
+
+def test_numbers_from_a_json_config_read_as_decimal_become_plain_numbers() -> None:
+    from decimal import Decimal
+
+    settings = ClientSettings.from_config(
+        {"client_id": "i", "client_secret": "s", "refresh_token": "r",
+         "business_unit_id": "0Uv000000000001AAA", "backoff_base_seconds": Decimal("0.5"),
+         "max_tries": Decimal(3), "read_timeout": Decimal("2.5")}
+    )  # fmt: skip
+    assert settings.backoff_base_seconds == 0.5
+    assert type(settings.backoff_base_seconds) is float
+    assert settings.max_tries == 3
+    assert type(settings.max_tries) is int
+    assert settings.read_timeout == 2.5

@@ -125,6 +125,16 @@ def records_of(messages: list[dict[str, Any]], stream: str = VA) -> list[int]:
     return [m["record"]["id"] for m in messages if m["type"] == "RECORD" and m["stream"] == stream]
 
 
+def killed_while_polling(config: dict[str, Any], catalog: dict[str, Any], workdir: Path) -> Any:
+    """The last STATE of a tap killed while it polls two exports (the clock is frozen)."""
+    tap = TapProcess(config, catalog, workdir)
+    tap.read_until(lambda m: len(pending_of(m)) == 2)
+    time.sleep(0.2)  # polling now
+    tap.kill()
+    assert not records_of(tap.messages)
+    return tap.last_state()
+
+
 @pytest.fixture
 def config(tap_config: Any) -> dict[str, Any]:
     """Four 7-day windows, two exports in flight."""
@@ -147,13 +157,8 @@ def test_killed_while_polling_resumes_the_same_exports(
     catalog: dict[str, Any],
     tmp_path: Path,
 ) -> None:
-    tap = TapProcess(config, catalog, tmp_path)  # the clock is frozen: exports stay Waiting
-    tap.read_until(lambda m: len(pending_of(m)) == 2)
-    time.sleep(0.2)  # it is polling now
-    tap.kill()
-    state = tap.last_state()
+    state = killed_while_polling(config, catalog, tmp_path)
     saved = [e["id"] for e in state["bookmarks"][VA]["pending_exports"]]
-    assert not records_of(tap.messages)
     assert "replication_key_value" not in state["bookmarks"][VA]
 
     admin.post("/_sim/clock", {"speed": 7200})
@@ -201,10 +206,7 @@ def test_an_expired_export_in_state_is_created_again(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
-    tap = TapProcess(config, catalog, tmp_path)
-    tap.read_until(lambda m: len(pending_of(m)) == 2)
-    tap.kill()
-    state = tap.last_state()
+    state = killed_while_polling(config, catalog, tmp_path)
     admin.advance(8 * 86400)  # done within minutes, then expired after 7 days
     admin.post("/_sim/clock", {"speed": 7200})
     created_before = creates(admin)
@@ -219,10 +221,7 @@ def test_state_from_other_settings_is_not_resumed(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
-    tap = TapProcess(config, catalog, tmp_path)
-    tap.read_until(lambda m: len(pending_of(m)) == 2)
-    tap.kill()
-    state = tap.last_state()
+    state = killed_while_polling(config, catalog, tmp_path)
     admin.post("/_sim/clock", {"speed": 7200})
     changed = {**config, "procedures": {VA: "filter_by_created_at"}}
     messages = run_tap(changed, state=state, catalog=catalog)

@@ -75,8 +75,10 @@ class ClientSettings:
                 value = SecretStr(str(value))
             elif name == "grant_type":
                 value = _grant_type(value)
-            elif name == "api_version":
+            elif name in _INTEGERS:
                 value = int(value)
+            elif name in _NUMBERS:
+                value = float(value)  # JSON configs may arrive as Decimal (singer-sdk's reader)
             values[name] = value
         settings = cls(**values, extra={k: v for k, v in config.items() if k not in known})
         settings.validate()
@@ -132,6 +134,12 @@ class ClientSettings:
                     "from Salesforce Setup > Account Engagement > Business Unit Setup"
                 )
 
+
+_INTEGERS = frozenset({"api_version", "max_tries"})
+_NUMBERS = frozenset(
+    {"connect_timeout", "read_timeout", "max_retry_seconds", "backoff_base_seconds",
+     "token_lifetime_seconds"}
+)  # fmt: skip
 
 _REQUIRED: dict[GrantType, tuple[str, ...]] = {
     GrantType.REFRESH_TOKEN: ("client_id", "client_secret", "refresh_token"),
