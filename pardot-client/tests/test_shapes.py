@@ -76,3 +76,17 @@ def test_one_record_reads_as_a_list_of_one(client: PardotClient, admin: SimAdmin
         params={"id_greater_than": first - 1, "id_less_than": first + 1},
     )
     assert [r["id"] for r in query_records(data, "campaign")] == [first]
+
+
+@pytest.mark.parametrize("mode", ["documented", "snake"])
+def test_custom_fields_are_read_under_either_result_key(
+    client: PardotClient, admin: SimAdmin, mode: str
+) -> None:
+    from pardot_client.catalog import FieldType
+    from pardot_client.custom_fields import custom_prospect_fields
+
+    admin.post("/_sim/switches", {"query_result_key": mode})
+    fields = custom_prospect_fields(client)
+    assert fields["seat_count__c"] is FieldType.NUMBER
+    assert fields["newsletter_opt_in__c"] is FieldType.BOOLEAN
+    assert "favorite_color__c" in fields

@@ -7,6 +7,7 @@ hold a list, a single object, nothing, or a null `result`. Every variant maps to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +52,18 @@ def job_status(data: Any, kind: str = "export") -> JobStatus:
 
 
 def query_records(data: Any, key: str) -> list[dict[str, Any]]:
-    """The records of a v3/v4 query answer: a list, one object, none, or a null result."""
+    """The records of a v3/v4 query answer: a list, one object, none, or a null result.
+
+    `key` is the documented result key (`customField`); its snake_case form is accepted too.
+    """
     if not isinstance(data, dict):
         return []
     result = data.get("result")
     if not isinstance(result, dict):
         return []
     found = result.get(key)
+    if found is None:  # keys §8 leaves unconfirmed may come in snake_case
+        found = result.get(re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower())
     if found is None:
         return []
     if isinstance(found, dict):

@@ -16,16 +16,15 @@ from pardot_client import (
     PardotClient,
     PardotError,
     PardotQuotaExceededError,
-    query_records,
 )
 from pardot_client.catalog import FieldType
+from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.dates import get_zone
 from pardot_client.settings_schema import with_connection_settings
 from tap_pardot_export.streams import EXPORT_STREAMS, ExportStream
 
 LOG = logging.getLogger("tap_pardot_export")
 QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
-_CUSTOM_TYPES = {"number": FieldType.NUMBER, "checkbox": FieldType.BOOLEAN}
 
 
 CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
@@ -95,22 +94,12 @@ class TapPardotExport(Tap):
         if not self.config.get("business_unit_id"):
             return {}
         try:
-            data = self.client.get_json(
-                "/api/customField/version/{version}/do/query",
-                params={"output": "bulk", "sort_by": "id", "limit": 200},
-            )
+            return custom_prospect_fields(self.client)
         except PardotError as exc:
             LOG.warning(
                 "Custom prospect fields could not be listed (%s); standard fields only", exc
             )
             return {}
-        fields: dict[str, FieldType] = {}
-        for record in query_records(data, "customField"):
-            api_name = record.get("field_id")
-            if api_name:
-                kind = str(record.get("type") or "").lower()
-                fields[str(api_name)] = _CUSTOM_TYPES.get(kind, FieldType.STRING)
-        return fields
 
 
 if __name__ == "__main__":

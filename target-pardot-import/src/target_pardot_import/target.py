@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -20,23 +19,19 @@ from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.helpers.capabilities import PluginCapabilities
 
-from pardot_client import ClientSettings, PardotClient, PardotError, query_records
+from pardot_client import ClientSettings, PardotClient, PardotError
 from pardot_client.catalog import FieldType
+from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.dates import get_zone
+from pardot_client.settings_schema import with_connection_settings
 from target_pardot_import.rejects import RejectsWriter
 from target_pardot_import.sinks import ProspectImportSink
 
 LOG = logging.getLogger("target_pardot_import")
-_CUSTOM_TYPES = {"number": FieldType.NUMBER, "checkbox": FieldType.BOOLEAN}
-_CUSTOM_FIELD_QUERY = "/api/customField/version/{version}/do/query"
 
 
 class RejectRateExceededError(PardotError):
     """More rows were rejected than `max_reject_rate` allows; the rejects file says which."""
-
-
-def _secret(name: str, title: str, description: str) -> th.Property[Any]:
-    return th.Property(name, th.StringType, secret=True, title=title, description=description)
 
 
 _OPTION = th.ObjectType(
@@ -45,24 +40,10 @@ _OPTION = th.ObjectType(
                 description="True lets an explicit null (an empty cell) clear Pardot's value."),
 )  # fmt: skip
 
-CONFIG_SCHEMA = th.PropertiesList(
-    _secret("client_id", "Client ID", "Consumer key of the connected app (pardot_api scope)."),
-    _secret("client_secret", "Client secret", "Consumer secret of the connected app."),
-    _secret("refresh_token", "Refresh token", "OAuth refresh token issued to the connected app."),
-    th.Property("username", th.StringType, title="Username",
-                description="Salesforce username, for the password or JWT bearer login."),
-    _secret("password", "Password", "Salesforce password (plus security token), password login."),
-    th.Property("business_unit_id", th.StringType, title="Business unit ID",
-                description="The 18-character Pardot business unit id, starting with 0Uv."),
-    th.Property("login_url", th.StringType, default="https://login.salesforce.com",
-                description="Salesforce login host (https://test.salesforce.com for sandboxes)."),
-    th.Property("base_url", th.StringType, default="https://pi.pardot.com",
-                description="Pardot API host (https://pi.demo.pardot.com for developer orgs)."),
+CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
     th.Property("api_version", th.IntegerType, default=4, allowed_values=[3, 4],
                 description="3: rows match prospects by email (accounts without multiple "
                 "prospects per email). 4: by prospect_id or salesforce_fid."),
-    th.Property("timezone", th.StringType, default="UTC",
-                description="IANA timezone of the Pardot API user; date-times are sent in it."),
     th.Property("max_batch_bytes", th.IntegerType, default=9_990_000,
                 description="Largest CSV part (one import batch) in encoded bytes, header "
                 "included; Pardot wants batches under 10 MB."),
@@ -91,7 +72,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property("spool_dir", th.StringType,
                 description="Directory for the CSV parts waiting for upload; default: the "
                 "system temporary directory."),
-).to_dict()  # fmt: skip
+).to_dict())  # fmt: skip
 
 
 @dataclass
@@ -140,9 +121,7 @@ class TargetPardotImport(Target):
     @cached_property
     def client(self) -> PardotClient:
         """The one client of this run."""
-        # The SDK reads JSON config numbers as Decimal; the client's timings are floats.
-        config = {k: float(v) if isinstance(v, Decimal) else v for k, v in self.config.items()}
-        return PardotClient(ClientSettings.from_config(config))
+        return PardotClient(ClientSettings.from_config(self.config))
 
     @property
     def timezone(self) -> str:
@@ -172,24 +151,8 @@ class TargetPardotImport(Target):
 
     @cached_property
     def custom_fields(self) -> dict[str, FieldType]:
-        """The account's custom prospect fields (their API names), paged by id."""
-        fields: dict[str, FieldType] = {}
-        last_id = 0
-        while True:
-            data = self.client.get_json(
-                _CUSTOM_FIELD_QUERY,
-                params={"output": "bulk", "sort_by": "id", "sort_order": "ascending",
-                        "id_greater_than": last_id, "limit": 200},
-            )  # fmt: skip
-            records = query_records(data, "customField")
-            for record in records:
-                last_id = max(last_id, int(record.get("id") or 0))
-                api_name = record.get("field_id")
-                if api_name:
-                    kind = str(record.get("type") or "").lower()
-                    fields[str(api_name)] = _CUSTOM_TYPES.get(kind, FieldType.STRING)
-            if len(records) < 200:
-                return fields
+        """The account's custom prospect fields (their API names)."""
+        return custom_prospect_fields(self.client)
 
     def after_batch(self) -> None:
         """Make the rejects durable, then fail the run if they exceed `max_reject_rate`."""
