@@ -60,8 +60,6 @@ def _variants() -> Iterator[Any]:
     for name, values in Switches.variants().items():
         if name in NOT_ON_THE_TAP_PATH | OWN_TESTS:
             continue
-        if name == "query_result_key":  # the tap misses custom fields under "snake": reported
-            continue
         for value in values:
             if value == getattr(defaults, name):
                 continue
