@@ -32,16 +32,10 @@ NO_WAIT = {"export_timeout_minutes": 0.0005}
 UTC_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 
 OBJECTS = {cls.name: cls.object_name for cls in EXPORT_STREAMS}
-# Failing on tap bugs, reported: duplicate accounts across windows, lost activity dates.
-REPORTED = {
-    ("prospect_accounts", "filter_by_prospect_updated_at"),
-    ("external_activities", "filter_by_activity_date"),
-}
 CASES = [
     (stream, procedure.name)
     for stream, obj in OBJECTS.items()
     for procedure in get_object(obj).export_procedures
-    if (stream, procedure.name) not in REPORTED
 ]
 # Procedures whose `deleted` argument the stream sets to `all`; everything else exports live rows
 # only (Pardot's default when no deleted argument is sent).
@@ -203,6 +197,26 @@ def test_live_rows_only_where_the_procedure_has_no_deleted_argument(
     assert deleted.isdisjoint(r["id"] for r in records)
 
 
+@pytest.mark.usefixtures("fast_clock")
+def test_a_date_keyed_stream_split_mid_day_loses_no_row(admin: SimAdmin, tap_config: Any) -> None:
+    """Two runs split at a non-midnight instant deliver every activity_date of the range once."""
+    split = "2026-10-20T15:30:00Z"
+    config = tap_config(
+        start_date="2026-09-01T00:00:00Z", end_date=split, export_window_days=10,
+        procedures={"external_activities": "filter_by_activity_date"},
+    )  # fmt: skip
+    first = sync_stream(config, "external_activities")
+    state = [m["value"] for m in first if m["type"] == "STATE"][-1]
+    second = sync_stream({**config, "end_date": END}, "external_activities", state=state)
+    ids = [m["record"]["id"] for m in first + second if m["type"] == "RECORD"]
+    procedure = get_object("externalActivity").procedure("filter_by_activity_date")
+    assert procedure is not None
+    expected = expected_rows(admin, "external_activities", procedure, "2026-09-01T00:00:00Z", END)
+    assert len(ids) == len(set(ids)), "a row came in both runs"
+    assert set(expected) - set(ids) == set(), "rows dated on the split day were lost"
+    assert set(ids) <= set(expected)
+
+
 def test_an_unknown_procedure_names_the_stream_and_the_valid_procedures(
     run_tap: Any, tap_config: Any
 ) -> None:
@@ -220,3 +234,11 @@ def test_a_procedure_of_another_object_is_refused(run_tap: Any, tap_config: Any)
     with pytest.raises(ValueError, match="visitor_activities") as info:
         run_tap(config)
     assert "filter_by_created_at" in str(info.value)
+
+
+def test_procedures_for_an_unknown_stream_are_refused(run_tap: Any, tap_config: Any) -> None:
+    """A misspelt stream name would silently keep the default procedure and its bookmark."""
+    config = tap_config(procedures={"prospect": "filter_by_created_at"}, **NO_WAIT)
+    with pytest.raises(ValueError, match="prospect") as info:
+        run_tap(config)
+    assert "prospects" in str(info.value)

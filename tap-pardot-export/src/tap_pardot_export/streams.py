@@ -7,8 +7,8 @@ to the window's end and emits STATE, so a window is either fully delivered or do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Stream
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tap_pardot_export.tap import TapPardotExport
 
 MAX_FIELDS = 150
+ONE_DAY = timedelta(days=1)
 _TYPES: dict[FieldType, th.JSONTypeHelper[Any]] = {
     FieldType.INTEGER: th.IntegerType(),
     FieldType.NUMBER: th.NumberType(),
@@ -69,7 +70,15 @@ class ExportStream(Stream):
         self.replication_key = self.procedure.filter_field
 
     def _bound_procedure(self) -> ExportProcedure:
-        name = (self.config.get("procedures") or {}).get(self.name, self.default_procedure)
+        chosen = self.config.get("procedures") or {}
+        streams = {stream.name for stream in EXPORT_STREAMS}  # type: ignore[misc]
+        unknown = sorted(set(chosen) - streams)
+        if unknown:
+            raise ValueError(
+                f"procedures names {', '.join(unknown)}, which is not an export stream; "
+                f"use one of: {', '.join(sorted(streams))}"
+            )
+        name = chosen.get(self.name, self.default_procedure)
         procedure = self.spec.procedure(name)
         if procedure is None:
             known = ", ".join(p.name for p in self.spec.export_procedures)
@@ -132,10 +141,11 @@ class ExportStream(Stream):
             snap_edge=self._snap_edge,
             dates_rejected=self._fall_back_to_wall_times,
         )
+        rows = pipeline.run(
+            self._start(), self._end(), int(self.config.get("export_window_days", 31))
+        )
         try:
-            yield from pipeline.run(
-                self._start(), self._end(), int(self.config.get("export_window_days", 31))
-            )
+            yield from _first_of_each_id(rows) if self._rows_repeat_across_windows else rows
         finally:
             used = calls_between(before, tap.client.calls.snapshot())
             self.logger.info("%s: Pardot API calls by this stream: %s", self.name, used)
@@ -155,8 +165,22 @@ class ExportStream(Stream):
         now = datetime.now(timezone.utc).replace(microsecond=0)
         return min(parse_utc(str(end_date)), now) if end_date else now
 
+    @property
+    def _rows_repeat_across_windows(self) -> bool:
+        """Procedures on a linked object's date export a row in every window it changed in."""
+        return self.procedure.name.startswith("filter_by_prospect_")
+
+    @property
+    def _date_filter(self) -> bool:
+        """Whether the procedure compares a calendar date (activity_date), not an instant."""
+        field = self.spec.field(self.procedure.filter_field)
+        return field is not None and field.type is FieldType.DATE
+
     def _snap_edge(self, edge: datetime) -> datetime:
+        """Edges on whole days for date filters; out of repeated DST hours for wall times."""
         tap = self._pardot_tap
+        if self._date_filter:
+            return edge.replace(hour=0, minute=0, second=0, microsecond=0)
         if tap.wall_time_dates and self.api_version != 5:
             return unambiguous_edge(edge, tap.timezone)
         return edge
@@ -193,10 +217,13 @@ class ExportStream(Stream):
         fmt = format_pardot_datetime if wall else format_iso_offset
         after = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.AFTER)
         before = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.BEFORE)
-        arguments: dict[str, Any] = {
-            after.name: fmt(window.after, tz),
-            before.name: fmt(window.before, tz),
-        }
+        if self._date_filter:  # whole days, strict: after the day before, before the end day
+            arguments: dict[str, Any] = {
+                after.name: (window.start - ONE_DAY).date().isoformat(),
+                before.name: window.end.date().isoformat(),
+            }
+        else:
+            arguments = {after.name: fmt(window.after, tz), before.name: fmt(window.before, tz)}
         arguments.update(
             {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
         )
@@ -260,6 +287,15 @@ class ExternalActivitiesStream(ExportStream):
     name = "external_activities"
     object_name = "externalActivity"
     default_procedure = "filter_by_created_at"
+
+
+def _first_of_each_id(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each id once per run (ids of one stream's run fit in memory: accounts, visitors)."""
+    seen: set[Any] = set()
+    for row in rows:
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            yield row
 
 
 EXPORT_STREAMS: tuple[type[ExportStream], ...] = (
