@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from tap_sync_support import catalog_selecting, run_tap_messages
 
 from pardot_client.dates import to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.testing import FIXED_START, SimAdmin
-from tap_pardot_export.tap import TapPardotExport
 
 END = datetime.fromtimestamp(FIXED_START, timezone.utc)
 RunTap = Callable[..., list[dict[str, Any]]]
 TapConfig = Callable[..., dict[str, Any]]
-
-
-def run_tap_messages(
-    config: dict[str, Any],
-    state: dict[str, Any] | None = None,
-    catalog: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Run a full sync in-process and return the Singer messages it wrote."""
-    tap = TapPardotExport(config=config, state=state, catalog=catalog, setup_mapper=True)
-    out = io.StringIO()
-    with redirect_stdout(out):
-        tap.sync_all()
-    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-
-
-def catalog_selecting(config: dict[str, Any], *streams: str) -> dict[str, Any]:
-    """The tap's catalog with only `streams` selected (all their fields)."""
-    catalog: dict[str, Any] = TapPardotExport(config=config, setup_mapper=False).catalog_dict
-    for entry in catalog["streams"]:
-        for metadata in entry["metadata"]:
-            if metadata["breadcrumb"] == []:
-                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
-    return catalog
 
 
 @pytest.fixture

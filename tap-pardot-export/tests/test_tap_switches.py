@@ -7,26 +7,21 @@ values as under the documented default, so every test compares a run with the de
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Callable, Iterator
-from contextlib import redirect_stdout
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 import requests
+from tap_sync_support import END, assert_same_output, rows_of
+from tap_sync_support import run_tap_messages as run
 
 from pardot_client.dates import parse_utc, to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.switches import Switches
-from pardot_sim.testing import FIXED_START, SimAdmin, reset
-from tap_pardot_export.tap import TapPardotExport
+from pardot_sim.testing import SimAdmin, reset
 
-END = to_utc_iso(datetime.fromtimestamp(FIXED_START, timezone.utc))
 RANGE = {"start_date": "2026-10-25T00:00:00Z", "end_date": END, "export_window_days": 15}
-Rows = dict[str, dict[int, dict[str, Any]]]
 
 # 66 answered to a few calls of every kind the tap makes, for switches that only show on errors.
 ERRORS_66 = [
@@ -75,52 +70,6 @@ def _variants() -> Iterator[Any]:
     words = Variant(settings={"export": {"csv_booleans": "words"}})
     yield pytest.param(words, id="csv_booleans=words")
     yield pytest.param(Variant(script=ERRORS_66), id="errors_66_default_statuses")
-
-
-def run(
-    config: dict[str, Any], on_response: Callable[[requests.Response], None] | None = None
-) -> list[dict[str, Any]]:
-    """One in-process sync; `on_response` sees every response of the tap's HTTP session."""
-    tap = TapPardotExport(config=config, setup_mapper=True)
-    if on_response is not None:
-        tap.client.session.hooks["response"].append(lambda r, *_, **__: on_response(r))
-    out = io.StringIO()
-    with redirect_stdout(out):
-        tap.sync_all()
-    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-
-
-def rows_of(messages: list[dict[str, Any]]) -> Rows:
-    """Records by stream and id; a row emitted twice fails here."""
-    out: Rows = {}
-    for m in messages:
-        if m["type"] == "RECORD":
-            by_id = out.setdefault(m["stream"], {})
-            assert m["record"]["id"] not in by_id, f"{m['stream']} {m['record']['id']} twice"
-            by_id[m["record"]["id"]] = m["record"]
-    return out
-
-
-def final_bookmarks(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The last STATE's replication key and value per stream."""
-    state = [m["value"] for m in messages if m["type"] == "STATE"][-1]
-    return {
-        name: (b.get("replication_key"), b.get("replication_key_value"))
-        for name, b in state["bookmarks"].items()
-    }
-
-
-def assert_same_output(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> None:
-    """Same streams, ids and values, and the same final bookmarks."""
-    got_rows, want_rows = rows_of(got), rows_of(want)
-    assert set(got_rows) == set(want_rows)
-    for stream, expected in want_rows.items():
-        actual = got_rows[stream]
-        assert set(actual) - set(expected) == set(), f"{stream}: rows the default run lacks"
-        assert set(expected) - set(actual) == set(), f"{stream}: rows of the default run lost"
-        changed = [i for i in expected if actual[i] != expected[i]]
-        assert not changed, f"{stream}: values differ for ids {changed[:5]}"
-    assert final_bookmarks(got) == final_bookmarks(want)
 
 
 @pytest.fixture(scope="module")
@@ -246,11 +195,7 @@ def test_without_offsets_runs_split_in_the_repeated_hour_lose_and_repeat_nothing
     config = tap_config(**REPEATED, export_window_days=1)
     first = run(config)
     state = [m["value"] for m in first if m["type"] == "STATE"][-1]
-    tap = TapPardotExport(config={**config, "end_date": "2026-11-01T09:00:00Z"}, state=state)
-    out = io.StringIO()
-    with redirect_stdout(out):
-        tap.sync_all()
-    second = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+    second = run({**config, "end_date": "2026-11-01T09:00:00Z"}, state=state)
     ids = [
         m["record"]["id"]
         for m in first + second
