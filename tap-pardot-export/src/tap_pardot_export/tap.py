@@ -7,7 +7,7 @@ import sys
 from functools import cached_property
 from typing import Any
 
-from singer_sdk import Tap
+from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from typing_extensions import override
 
@@ -21,7 +21,9 @@ from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.dates import get_zone
 from pardot_client.settings_schema import with_connection_settings
-from tap_pardot_export.streams import EXPORT_STREAMS, ExportStream
+from tap_pardot_export.query_special import SPECIAL_QUERY_STREAMS
+from tap_pardot_export.query_streams import QUERY_STREAMS
+from tap_pardot_export.streams import EXPORT_STREAMS
 
 LOG = logging.getLogger("tap_pardot_export")
 QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
@@ -49,6 +51,22 @@ CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
                 description="Bind a stream to its other export procedure, e.g. "
                 '{"prospects": "filter_by_created_at"} for a backfill; the bookmark field '
                 "follows, and a bookmark kept for another field is not used (start_date is)."),
+    th.Property("extraction_mode", th.ObjectType(additional_properties=th.StringType),
+                description="Per export stream, how rows are read: export (the Export API, the "
+                "default), query (bulk queries paged by id inside each window: no export latency, "
+                'one call per 200 rows) or auto (query when a cheap count finds at most '
+                'auto_query_max_rows rows to read, else export), e.g. {"prospects": "auto"}.'),
+    th.Property("auto_query_max_rows", th.IntegerType(minimum=0), default=2000,
+                description="With extraction_mode auto: read by query when at most this many "
+                "rows changed since the bookmark (one call per 200 rows), else export."),
+    th.Property("query_page_size", th.IntegerType(minimum=1, maximum=200), default=200,
+                description="Rows per bulk query page (1 to 200); a shorter page ends a read."),
+    th.Property("query_state_every_pages", th.IntegerType(minimum=1), default=10,
+                description="Query streams emit STATE after this many pages (and at the end)."),
+    th.Property("include_email_stats", th.BooleanType, default=False,
+                description="Fill the emails stream: each list email seen in email clicks, read "
+                "with its statistics (two calls per email, so off by default: the stream then "
+                "emits nothing)."),
 ).to_dict())  # fmt: skip
 
 
@@ -85,10 +103,12 @@ class TapPardotExport(Tap):
             cls.logger.error("%s", exc)
             sys.exit(QUOTA_EXIT_CODE)
 
-    def discover_streams(self) -> list[ExportStream]:
-        """Every export stream; prospects get custom fields when credentials allow a lookup."""
+    def discover_streams(self) -> list[Stream]:
+        """Export streams (prospects with custom fields when credentials allow), query streams."""
         custom = self._custom_fields()
-        return [stream(self, custom) for stream in EXPORT_STREAMS]
+        streams: list[Stream] = [stream(self, custom) for stream in EXPORT_STREAMS]
+        streams += [stream(self) for stream in (*QUERY_STREAMS, *SPECIAL_QUERY_STREAMS)]
+        return streams
 
     def _custom_fields(self) -> dict[str, FieldType]:
         if not self.config.get("business_unit_id"):

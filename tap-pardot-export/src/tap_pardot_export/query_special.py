@@ -1,0 +1,208 @@
+"""Streams whose endpoints do not page by a mark: visits, email templates, emails with stats.
+
+* visits: the visit query takes only id lists (and `offset`, its one documented use), so visits
+  are read by batches of visitor ids: the visitors changed since the bookmark (a visitor query
+  paged on `updated_at` like every other), then every visit of each batch.
+* email_templates: the one-to-one template list, then each template read (full table).
+* emails: each list email seen in email clicks beyond the bookmark, read with its statistics;
+  two calls per email, so it reads nothing unless `include_email_stats` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from singer_sdk import Stream
+from singer_sdk import typing as th
+
+from pardot_client import PardotError, query_records
+from pardot_client.catalog import get_object
+from tap_pardot_export.query_paging import (
+    ONE_SECOND,
+    IdPager,
+    Mark,
+    QueryEndpoint,
+    UpdatedAtPager,
+)
+from tap_pardot_export.query_rows import QueryRecordTyper
+from tap_pardot_export.query_stream import PardotStreamMixin, Record
+from tap_pardot_export.streams import stream_schema
+
+if TYPE_CHECKING:
+    from tap_pardot_export.tap import TapPardotExport
+
+VISITOR_IDS_PER_CALL = 100  # keeps the GET under any URL length limit
+
+
+class _SpecialStream(PardotStreamMixin, Stream):
+    """A catalog object's stream whose bookmark (if any) `get_records` keeps itself."""
+
+    object_name: ClassVar[str]
+    primary_keys: ClassVar[list[str]] = ["id"]
+    STATE_MSG_FREQUENCY = 10**15
+
+    def __init__(self, tap: TapPardotExport, schema: dict[str, Any] | None = None) -> None:
+        self.spec = get_object(self.object_name)
+        self._pardot_tap = tap
+        super().__init__(tap, schema=schema or stream_schema(self.spec, {}))
+
+    def _increment_stream_state(
+        self, latest_record: dict[str, Any], *, context: Mapping[str, Any] | None = None
+    ) -> None:
+        """No per-record bookmark: these streams save what they read per batch."""
+
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Record]:
+        """The stream's records; the state of the last whole batch is saved on a stop."""
+        before = self._pardot_tap.client.calls.snapshot()
+        state = self.get_context_state(context)
+        try:
+            yield from self._records(state)
+        except PardotError:
+            self._pardot_tap.state_writer.write_state(self.tap_state)
+            raise
+        finally:
+            self.log_calls(before)
+
+    def _records(self, state: dict[str, Any]) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def _checkpoint(self) -> None:
+        self._pardot_tap.state_writer.write_state(self.tap_state)
+
+
+class VisitsStream(_SpecialStream):
+    """Visits of the visitors changed since the bookmark (state key `visitor_updated_at`)."""
+
+    name = "visits"
+    object_name = "visit"
+
+    def _records(self, state: dict[str, Any]) -> Iterator[Record]:
+        client, tap = self._pardot_tap.client, self._pardot_tap
+        typer = QueryRecordTyper(self.spec, tap.timezone, list(self.schema["properties"]))
+        visits = QueryEndpoint(client, self.spec)
+        visitors = UpdatedAtPager(
+            QueryEndpoint(client, get_object("visitor")), "updated_at", self.query_dates(),
+            self.page_size, before=self.end_instant(), params={"only_identified": "false"},
+        )  # fmt: skip
+        saved = state.get("visitor_updated_at")
+        mark = (
+            Mark.from_state(str(saved), state.get("visitor_tie_after_id"))
+            if saved
+            else Mark(self.start_instant() - ONE_SECOND)
+        )
+        for pages, (page, reached) in enumerate(visitors.pages(mark), start=1):
+            ids = sorted({int(v["id"]) for v in page})
+            for start in range(0, len(ids), VISITOR_IDS_PER_CALL):
+                batch = ",".join(map(str, ids[start : start + VISITOR_IDS_PER_CALL]))
+                yield from (typer(r) for r in self._visits_of(visits, batch))
+            saved_mark = reached.to_state()
+            state["visitor_updated_at"] = saved_mark["replication_key_value"]
+            state["visitor_tie_after_id"] = saved_mark["tie_after_id"]
+            if pages % self.pages_per_state == 0:
+                self._checkpoint()
+
+    def _visits_of(self, endpoint: QueryEndpoint, visitor_ids: str) -> Iterator[Record]:
+        """Every visit of these visitors; `offset` is the only paging this endpoint has."""
+        offset = 0
+        while True:
+            rows = endpoint.fetch(
+                {"visitor_ids": visitor_ids, "offset": offset, "limit": self.page_size}
+            )
+            yield from rows
+            if len(rows) < self.page_size:
+                return
+            offset += len(rows)
+
+
+class EmailTemplatesStream(_SpecialStream):
+    """One-to-one email templates: the list, then each template read (full table)."""
+
+    name = "email_templates"
+    object_name = "emailTemplate"
+
+    def _records(self, state: dict[str, Any]) -> Iterator[Record]:
+        client, tap = self._pardot_tap.client, self._pardot_tap
+        typer = QueryRecordTyper(self.spec, tap.timezone, list(self.schema["properties"]))
+        listing = client.get_json("/api/emailTemplate/version/{version}/do/listOneToOneEmails")
+        ids = sorted({int(t["id"]) for t in query_records(listing, "emailTemplate")})
+        for template_id in ids:
+            path = f"/api/emailTemplate/version/{{version}}/do/read/id/{template_id}"
+            data = client.get_json(path)
+            yield typer(_node(data, "emailTemplate"))
+
+
+_STATS = ("sent", "delivered", "total_clicks", "unique_clicks", "soft_bounced", "hard_bounced",
+          "opt_outs", "spam_complaints", "opens", "unique_opens")  # fmt: skip
+_RATES = ("delivery_rate", "opens_rate", "click_through_rate", "unique_click_through_rate",
+          "click_open_ratio", "opt_out_rate", "spam_complaint_rate")  # fmt: skip
+
+
+class EmailsStream(_SpecialStream):
+    """List emails seen in email clicks beyond the bookmark (`email_click_id`), with stats."""
+
+    name = "emails"
+    object_name = "email"
+
+    def __init__(self, tap: TapPardotExport) -> None:
+        schema = stream_schema(get_object("email"), {})
+        stats = th.ObjectType(
+            *(th.Property(n, th.IntegerType) for n in _STATS),
+            *(th.Property(n, th.NumberType) for n in _RATES),
+        )
+        schema["properties"]["stats"] = stats.to_dict()
+        super().__init__(tap, schema)
+
+    def _records(self, state: dict[str, Any]) -> Iterator[Record]:
+        client, tap = self._pardot_tap.client, self._pardot_tap
+        if not self.config.get("include_email_stats", False):
+            tap.logger.info("emails: skipped (two calls per email); set include_email_stats")
+            return
+        fields = [n for n in self.schema["properties"] if n != "stats"]
+        typer = QueryRecordTyper(self.spec, tap.timezone, fields)
+        saved = state.get("email_click_id")
+        spec = get_object("emailClick")
+        params = {} if saved else self.created_since_start(spec)
+        clicks = IdPager(QueryEndpoint(client, spec), self.page_size, params)
+        done: set[int] = set()
+        for page, last_id in clicks.pages(int(saved or 0)):
+            wanted = sorted({int(c["list_email_id"]) for c in page if c.get("list_email_id")})
+            for email_id in wanted:
+                if email_id in done:
+                    continue
+                done.add(email_id)
+                yield self._email(typer, email_id)
+            state["email_click_id"] = last_id
+        self._checkpoint()
+
+    def _email(self, typer: QueryRecordTyper, email_id: int) -> Record:
+        client = self._pardot_tap.client
+        email = _node(client.get_json(f"/api/email/version/{{version}}/do/read/id/{email_id}"),
+                      "email")  # fmt: skip
+        message = email.pop("message", None)
+        if isinstance(message, dict):  # the full output nests the bodies under message
+            email.setdefault("text_message", message.get("text"))
+            email.setdefault("html_message", message.get("html"))
+        record = typer(email)
+        stats = _node(client.get_json(f"/api/email/version/{{version}}/do/stats/id/{email_id}"),
+                      "stats")  # fmt: skip
+        record["stats"] = {
+            **{n: int(stats[n]) for n in _STATS if stats.get(n) not in (None, "")},
+            **{n: float(stats[n]) for n in _RATES if stats.get(n) not in (None, "")},
+        }
+        return record
+
+
+def _node(data: Any, key: str) -> dict[str, Any]:
+    """The object under `key` of a read answer (`{"email": {...}}`), without `@attributes`."""
+    node = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(node, dict):
+        raise PardotError(f"Pardot's {key} answer has no {key!r} object")
+    return {k: v for k, v in node.items() if k != "@attributes"}
+
+
+SPECIAL_QUERY_STREAMS: tuple[type[_SpecialStream], ...] = (
+    VisitsStream,
+    EmailTemplatesStream,
+    EmailsStream,
+)
