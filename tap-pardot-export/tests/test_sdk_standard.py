@@ -23,7 +23,10 @@ from pardot_sim.testing import FIXED_START, reset
 from tap_pardot_export.tap import TapPardotExport
 
 END = to_utc_iso(datetime.fromtimestamp(FIXED_START, timezone.utc))
-RANGE = {"start_date": "2026-10-25T00:00:00Z", "end_date": END, "export_window_days": 15}
+RANGE = {
+    "start_date": "2026-10-25T00:00:00Z", "end_date": END, "export_window_days": 15,
+    "include_email_stats": True,  # the emails stream is off by default (one call per email)
+}  # fmt: skip
 OFFLINE = {**RANGE, "base_url": "http://127.0.0.1:9", "login_url": "http://127.0.0.1:9"}
 SUITE = SuiteConfig(max_records_limit=40)
 
