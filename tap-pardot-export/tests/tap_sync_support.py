@@ -16,7 +16,8 @@ from typing import Any
 import requests
 
 from pardot_client.dates import to_utc_iso
-from pardot_sim.testing import FIXED_START
+from pardot_sim import Simulator
+from pardot_sim.testing import FIXED_START, reset
 from tap_pardot_export.streams import EXPORT_STREAMS
 from tap_pardot_export.tap import TapPardotExport
 
@@ -88,3 +89,15 @@ def assert_same_output(got: list[dict[str, Any]], want: list[dict[str, Any]]) ->
         changed = [i for i in expected if actual[i] != expected[i]]
         assert not changed, f"{stream}: values differ for ids {changed[:5]}"
     assert final_bookmarks(got) == final_bookmarks(want)
+
+
+def reference_run(sim: Simulator, **settings: Any) -> list[dict[str, Any]]:
+    """A run under default switches and no faults, that every variant is compared with."""
+    reset(sim)
+    sim.app.clock.set_speed(7200)
+    try:
+        messages = run_tap_messages(sim.config(**settings, poll_interval_seconds=0.02))
+    finally:
+        reset(sim)
+    assert set(rows_of(messages)) == set(EXPORT_STREAM_NAMES), "every stream has rows"
+    return messages

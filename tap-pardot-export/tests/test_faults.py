@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 import requests
-from tap_sync_support import END, assert_same_output, rows_of
+from tap_sync_support import END, assert_same_output, reference_run
 from tap_sync_support import run_tap_messages as run
 
 from pardot_client import PardotError
 from pardot_sim import Simulator
-from pardot_sim.testing import SimAdmin, reset
+from pardot_sim.testing import SimAdmin
 
 RANGE = {"start_date": "2026-10-25T00:00:00Z", "end_date": END, "export_window_days": 15}
 # Retries wait milliseconds; a hung answer fails in seconds, not minutes.
@@ -33,14 +33,7 @@ DOWNLOADS = r"/downloadResults/|/api/v5/exports/\d+/results/"
 @pytest.fixture(scope="module")
 def clean_run(sim_session: Simulator) -> list[dict[str, Any]]:
     """The run every faulty one is compared with."""
-    reset(sim_session)
-    sim_session.app.clock.set_speed(7200)
-    try:
-        messages = run(sim_session.config(**RANGE, poll_interval_seconds=0.02))
-    finally:
-        reset(sim_session)
-    assert set(rows_of(messages)) == set(STREAMS), "every stream has rows in the range"
-    return messages
+    return reference_run(sim_session, **RANGE)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from test_query_streams import END, Messages, config, last_state, records, run
 
 from pardot_client import PardotQuotaExceededError
 from pardot_sim import Simulator
-from pardot_sim.testing import FIXED_START, SimAdmin
+from pardot_sim.testing import SimAdmin
 
 START = "2026-11-10T00:00:00+00:00"
 STREAMS = ("visitor_activities", "prospects", "list_memberships")
@@ -19,12 +18,9 @@ QUERY = dict.fromkeys(STREAMS, "query")
 
 
 @pytest.fixture
-def qsim() -> Iterator[Simulator]:
-    """A simulator of this test's own; exports finish within a poll (2 simulated hours/s)."""
-    sim = Simulator(seed=1, scale="tiny", start=FIXED_START, clock_speed=0.0)
-    sim.start()
-    yield sim
-    sim.stop()
+def qsim(own_sim: Simulator) -> Simulator:
+    """A simulator of this test's own: tiny data, frozen clock at FIXED_START."""
+    return own_sim
 
 
 def cfg(sim: Simulator, **overrides: Any) -> dict[str, Any]:

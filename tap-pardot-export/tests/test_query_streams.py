@@ -43,12 +43,9 @@ Messages = list[dict[str, Any]]
 
 
 @pytest.fixture
-def qsim() -> Iterator[Simulator]:
+def qsim(own_sim: Simulator) -> Simulator:
     """A simulator of this test's own: tiny data, frozen clock at FIXED_START."""
-    sim = Simulator(seed=1, scale="tiny", start=FIXED_START, clock_speed=0.0)
-    sim.start()
-    yield sim
-    sim.stop()
+    return own_sim
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 import requests
-from tap_sync_support import END, assert_same_output, rows_of
+from tap_sync_support import END, assert_same_output, reference_run, rows_of
 from tap_sync_support import run_tap_messages as run
 
 from pardot_client.dates import parse_utc, to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.switches import Switches
-from pardot_sim.testing import SimAdmin, reset
+from pardot_sim.testing import SimAdmin
 
 RANGE = {"start_date": "2026-10-25T00:00:00Z", "end_date": END, "export_window_days": 15}
 
@@ -75,18 +75,7 @@ def _variants() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def default_run(sim_session: Simulator) -> list[dict[str, Any]]:
     """The run every variant is compared with: default switches, no faults."""
-    reset(sim_session)
-    sim_session.app.clock.set_speed(7200)
-    try:
-        messages = run(sim_session.config(**RANGE, poll_interval_seconds=0.02))
-    finally:
-        reset(sim_session)
-    rows = rows_of(messages)
-    assert set(rows) == {
-        "visitor_activities", "prospects", "list_memberships", "visitors", "prospect_accounts",
-        "external_activities",
-    }, "every stream has rows in the range"  # fmt: skip
-    return messages
+    return reference_run(sim_session, **RANGE)
 
 
 @pytest.mark.parametrize("variant", list(_variants()))

@@ -86,13 +86,23 @@ def reset(sim: Simulator) -> None:
         account.timezone = sim.timezone
 
 
-@pytest.fixture(scope="session")
-def sim_session() -> Iterator[Simulator]:
-    """One simulator for the session: tiny data, fixed start, frozen clock."""
+def _served() -> Iterator[Simulator]:
     simulator = Simulator(seed=1, scale="tiny", start=FIXED_START, clock_speed=0.0)
     simulator.start()
     yield simulator
     simulator.stop()
+
+
+@pytest.fixture(scope="session")
+def sim_session() -> Iterator[Simulator]:
+    """One simulator for the session: tiny data, fixed start, frozen clock."""
+    yield from _served()
+
+
+@pytest.fixture
+def own_sim() -> Iterator[Simulator]:
+    """A simulator of the test's own (same data), for tests that change its data."""
+    yield from _served()
 
 
 @pytest.fixture
