@@ -2,7 +2,18 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: install lint types test unit sim
+# Meltano lives in its own venv, never in the workspace's; its plugins in .meltano/ (one venv each).
+MELTANO_VENV := .meltano-venv
+MELTANO := $(MELTANO_VENV)/bin/meltano
+MELTANO_SPEC := meltano>=4.4.1,<5
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+# Reinstall the plugins only when what they are built from changes (editable installs follow the
+# source on their own).
+PLUGIN_INPUTS := meltano.yml pardot-client/pyproject.toml tap-pardot-export/pyproject.toml \
+	target-pardot-import/pyproject.toml $(wildcard plugins/loaders/target-duckdb-header-fix/*.toml \
+	plugins/loaders/target-duckdb-header-fix/src/*/*.py)
+
+.PHONY: install lint types test unit e2e sim meltano plugins demo demo-reset readme-settings
 
 install:  ## install uv (if missing) and the whole workspace, exactly as locked
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
@@ -15,8 +26,37 @@ lint: install  ## ruff lint and format check
 types: install  ## mypy, strict
 	$(UV) run mypy
 
-test: lint types  ## everything CI runs: lint, types, the whole test suite
+test: lint types plugins  ## everything CI runs: lint, types, the whole test suite (end-to-end included)
 	$(UV) run pytest
+
+unit: install  ## the tests without the end-to-end pipelines
+	$(UV) run pytest -m "not e2e"
+
+e2e: install plugins  ## only the end-to-end pipelines (Meltano, DuckDB, PostgreSQL)
+	$(UV) run pytest -m e2e
+
+$(MELTANO):
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
+	$(UV) venv --quiet --allow-existing $(MELTANO_VENV)
+	$(UV) pip install --quiet --python $(MELTANO_VENV)/bin/python "$(MELTANO_SPEC)"
+
+meltano: $(MELTANO)  ## install Meltano into .meltano-venv (once)
+
+.meltano/plugins.installed: $(MELTANO) $(PLUGIN_INPUTS)
+	$(MELTANO) install
+	@touch $@
+
+plugins: .meltano/plugins.installed  ## meltano install: the plugins of meltano.yml, when they changed
+
+demo: export DEMO_STARTED := $(shell date +%s.%N)
+demo: install plugins  ## simulator -> meltano run tap-pardot-export target-duckdb; run again for an incremental sync
+	$(UV) run python scripts/demo.py
+
+demo-reset: install  ## forget the demo's state and DuckDB file
+	$(UV) run python scripts/demo.py --reset
+
+readme-settings: install  ## regenerate README.md's settings tables from --about
+	$(UV) run python scripts/settings_table.py
 
 sim: install  ## serve a demo simulator on 127.0.0.1:8765
 	$(UV) run pardot-sim serve --port 8765 --scale demo
