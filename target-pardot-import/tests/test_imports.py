@@ -314,6 +314,36 @@ def test_an_unknown_one_request_import_is_sent_again_without_duplicates(
     assert [len(found) for found in pardot.by_email(*emails).values()] == [1] * 5
 
 
+def test_refused_part_uploads_are_streamed_again_from_their_files(
+    pardot: Any, config: dict[str, Any], singer: Any, target_sim: Any, tmp_path: Any
+) -> None:
+    # A 503 means Pardot did not take the part: the client sends the same spooled file again,
+    # in the same import (no second import), and each part arrives whole.
+    pardot.set_version(3)
+    emails = [singer.email("stream") for _ in range(40)]
+    records = [
+        {"email": e, "first_name": f"S{i}", "comments": "z" * 40} for i, e in enumerate(emails)
+    ]
+    script = [
+        {"kind": "503", "path": "/do/create", "count": 1},
+        {"kind": "503", "path": "/do/batch/", "count": 2},
+    ]
+    pardot.admin("POST", "/_sim/faults", {"script": script})
+    before = set(target_sim.imports.jobs)
+    cfg = {**config, "api_version": 3, "max_batch_bytes": 1500}
+    messages = [singer.schema(V3_PROPS), *singer.records(records), singer.state("sent")]
+    assert singer.run(cfg, messages) == [{"bookmarks": {"prospects": {"position": "sent"}}}]
+    assert pardot.admin("GET", "/_sim/state")["faults"]["script"] == []  # all three were hit
+    held = pardot.by_email(*emails)
+    assert [(len(held[e]), held[e][0]["first_name"]) for e in emails] == [
+        (1, f"S{i}") for i in range(40)
+    ]
+    (job,) = _new_jobs(target_sim, before)  # retried within the import, not sent anew
+    assert sum(b.rows for b in job.batches) == 40
+    assert len(job.batches) == 3  # ~1,450-byte parts of ~80-byte rows (emails vary in length)
+    assert not list(tmp_path.glob("pardot-part-*"))  # spooled files are gone after the import
+
+
 @pytest.mark.slow
 def test_a_run_killed_mid_import_then_rerun_holds_every_row_once(
     pardot: Any, config: dict[str, Any], singer: Any, target_sim: Any, tmp_path: Any

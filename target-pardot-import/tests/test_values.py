@@ -128,7 +128,8 @@ def test_parts_are_cut_by_encoded_bytes_with_the_header_in_each(tmp_path: Any) -
         group.add(row)
     assert len(group.complete) == 4
     assert [p.size for p in group.complete] == [94] * 4  # 24-byte header + 7 rows
-    assert all(p.read().startswith(b"prospect_id,first_name\r\n") for p in group.complete)
+    header = b"prospect_id,first_name\r\n"
+    assert all(p.upload_file().read_bytes().startswith(header) for p in group.complete)
     assert group.rows == 30
     taken = group.take(10, include_open=True)
     assert [p.rows for p in taken] == [7, 7, 7, 7, 2]

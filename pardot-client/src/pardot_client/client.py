@@ -40,6 +40,7 @@ from pardot_client.errors import (
     PardotVersionMismatchError,
     parse_error_body,
 )
+from pardot_client.multipart import FormField, MultipartBody
 from pardot_client.secrets import REGISTRY, RedactingFilter
 from pardot_client.settings import ClientSettings, is_loopback
 
@@ -90,6 +91,7 @@ class PardotClient:
         json: Any = None,
         data: Any = None,
         files: Any = None,
+        headers: Mapping[str, str] | None = None,
         stream: bool = False,
         idempotent: bool | None = None,
     ) -> requests.Response:
@@ -106,7 +108,7 @@ class PardotClient:
 
         def attempt() -> requests.Response:
             return self._attempt(
-                method, path_or_url, params, json, data, files, stream, safe, state
+                method, path_or_url, params, json, data, files, headers, stream, safe, state
             )
 
         return self._with_retries(attempt)
@@ -126,17 +128,21 @@ class PardotClient:
         return response.json() if response.content else None
 
     def post_files(
-        self, path: str, files: Mapping[str, tuple[str | None, bytes | str, str]], *,
+        self, path: str, files: Mapping[str, FormField], *,
         params: Mapping[str, Any] | None = None, idempotent: bool | None = None,
     ) -> Any:  # fmt: skip
         """POST a multipart form (e.g. the Import API's `importInput` + `importFile`).
 
-        Parts are bytes or text, never open files, so a retried attempt sends the same body.
-        Returns the JSON answer, or None for an empty one (a batch upload answers 204).
+        A part's content is bytes, text, or the Path of a complete file, which is streamed in
+        64 KiB reads rather than loaded (an import part is up to 10 MB). The body is re-read
+        from its first byte for every attempt, so a retry sends the same bytes and the same
+        Content-Length. Returns the JSON answer, or None for an empty one (a batch upload
+        answers 204).
         """
+        body = MultipartBody(files)
         response = self.request(
-            "POST", path, params=_with_json_format(path, params), files=dict(files),
-            idempotent=idempotent,
+            "POST", path, params=_with_json_format(path, params), data=body,
+            headers={"Content-Type": body.content_type}, idempotent=idempotent,
         )  # fmt: skip
         return response.json() if response.content else None
 
@@ -165,12 +171,13 @@ class PardotClient:
 
     def _attempt(
         self, method: str, path: str, params: Mapping[str, Any] | None, json: Any, data: Any,
-        files: Any, stream: bool, safe: bool, state: _CallState,
+        files: Any, extra_headers: Mapping[str, str] | None, stream: bool, safe: bool,
+        state: _CallState,
     ) -> requests.Response:  # fmt: skip
         while True:
             url = self.url(path)
             authorization = self._auth.authorization()
-            headers = {"Authorization": authorization}
+            headers = {**(extra_headers or {}), "Authorization": authorization}
             if self.settings.business_unit_id:
                 headers[BU_HEADER] = self.settings.business_unit_id
             response = self._send(method, url, headers, params, json, data, files, stream, safe)

@@ -163,7 +163,7 @@ class ImportJob:
             lambda: self.client.post_files(
                 f"{BASE}/create",
                 {"importInput": (None, self._input(ready=False), "application/json"),
-                 "importFile": ("part-1.csv", parts[0].read(), "text/csv")},
+                 "importFile": ("part-1.csv", parts[0].upload_file(), "text/csv")},
                 idempotent=True,  # a duplicate is an Open import that expires unused
             ),
         )  # fmt: skip
@@ -174,7 +174,7 @@ class ImportJob:
                     "batch",
                     lambda part=part, number=number: self.client.post_files(  # type: ignore[misc]
                         f"{BASE}/batch/id/{import_id}",
-                        {"importFile": (f"part-{number}.csv", part.read(), "text/csv")},
+                        {"importFile": (f"part-{number}.csv", part.upload_file(), "text/csv")},
                     ),
                 )
             except PardotOutcomeUnknownError:
@@ -193,7 +193,7 @@ class ImportJob:
                 lambda: self.client.post_files(
                     f"{BASE}/create",
                     {"importInput": (None, self._input(ready=True), "application/json"),
-                     "importFile": ("part-1.csv", part.read(), "text/csv")},
+                     "importFile": ("part-1.csv", part.upload_file(), "text/csv")},
                 ),
             )  # fmt: skip
         except PardotOutcomeUnknownError:

@@ -2,8 +2,8 @@
 
 A part is one Import API batch: a header row plus data rows, at most `max_batch_bytes` (counted
 in encoded bytes, header included; Pardot wants a batch under 10 MB). Rows go to a temporary
-file as they come, so memory holds one write buffer per open part, not the data; a part is read
-back only to upload it.
+file as they come, so memory holds one small write buffer per open part (one per header
+variant), not the data; the upload streams the file back in chunks (pardot_client.multipart).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-WRITE_BUFFER = 1024 * 1024
+WRITE_BUFFER = 64 * 1024  # per open part, i.e. per header variant; bigger buys nothing
 
 
 class Part:
@@ -41,10 +41,10 @@ class Part:
             self._file.close()
             self._file = None
 
-    def read(self) -> bytes:
-        """The whole file, for its upload (one part at a time is in memory)."""
+    def upload_file(self) -> Path:
+        """The complete file, for a streamed upload (closed first, so every row is on disk)."""
         self.close()
-        return self.path.read_bytes()
+        return self.path
 
     def discard(self) -> None:
         """Delete the file (after its import, or when the run ends)."""
