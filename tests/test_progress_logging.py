@@ -65,11 +65,6 @@ def test_a_pending_export_logs_each_poll(slow_sim: Simulator, tmp_path: Path) ->
     assert len(pending) >= 2, "\n".join(lines[-30:])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target-pardot-import logs a pending import's polls at DEBUG only, without the time "
-    "waited (import_job.ImportJob._wait); INFO shows nothing until Complete",
-)
 def test_a_pending_import_logs_each_poll(slow_sim: Simulator, tmp_path: Path) -> None:
     config = slow_sim.config(
         poll_interval_seconds=0.1, rejects_path=str(tmp_path / "rejects.csv"),

@@ -45,6 +45,7 @@ __all__ = [
     "LocalTimeFormatter",
     "LocalTimeParser",
     "TzLike",
+    "format_duration",
     "format_iso_offset",
     "format_pardot_datetime",
     "get_zone",
@@ -379,3 +380,12 @@ def next_local_midnight(instant: datetime, tz: TzLike) -> datetime:
     local = _localize(instant, _zone(tz))
     midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight.astimezone(UTC)
+
+
+def format_duration(seconds: float) -> str:
+    """A wait for progress lines: `42.5s` under a minute, else `3m07s`."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest:02d}s"

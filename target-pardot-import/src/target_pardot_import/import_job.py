@@ -35,6 +35,7 @@ from pardot_client import (
     PardotOutcomeUnknownError,
     job_status,
 )
+from pardot_client.dates import format_duration
 from target_pardot_import.parts import Part
 
 LOG = logging.getLogger("target_pardot_import")
@@ -253,10 +254,14 @@ class ImportJob:
             polls += 1
             if status.state == "Complete":
                 LOG.info(
-                    "%s: import %s Complete after %d polls (%.1f s)",
-                    self.label, import_id, polls, time.monotonic() - began,
+                    "%s: import %s Complete after %d polls (%s)",
+                    self.label, import_id, polls, format_duration(time.monotonic() - began),
                 )  # fmt: skip
                 return status
             if status.is_expired:
                 raise ImportStoppedError(f"{self.label}: import {import_id} expired unprocessed")
-            LOG.debug("%s: import %s is %s", self.label, import_id, status.state)
+            LOG.info(
+                "%s: import %s is %s after %s; next poll in %s",
+                self.label, import_id, status.state, format_duration(time.monotonic() - began),
+                format_duration(self.poll_interval),
+            )  # fmt: skip
