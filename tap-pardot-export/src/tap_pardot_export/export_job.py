@@ -159,19 +159,14 @@ class ExportJob:
         for attempt in range(1, MAX_DOWNLOAD_TRIES + 1):
             try:
                 with self.client.download(url) as response:
-                    response.raw.decode_content = True
-                    response.raw.auto_close = False  # let the text wrapper see a clean EOF
-                    buffered = io.BufferedReader(response.raw, CHUNK_BYTES)
-                    text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
-                    reader = csv.reader(text)
+                    reader = csv.reader(_text_stream(response))
                     header = next(reader, None)
                     if header is None:
                         return
                     header[0] = header[0].removeprefix("\ufeff")
-                    for index, record in enumerate(parser.records(header, reader)):
-                        if index >= done:
-                            done += 1
-                            yield record
+                    for record in parser.records(header, reader, skip=done):  # skip: not typed
+                        done += 1
+                        yield record
                 return
             except _BROKEN_DOWNLOAD as exc:
                 if attempt == MAX_DOWNLOAD_TRIES:
@@ -188,6 +183,15 @@ class ExportJob:
 
 
 _BROKEN_DOWNLOAD = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
+
+
+def _text_stream(response: requests.Response) -> io.TextIOWrapper:
+    """The body as text read in 64 KiB chunks (requests' iter_lines reads 512 bytes at a time)."""
+    response.raw.decode_content = True
+    response.raw.auto_close = False  # let the text wrapper see a clean EOF
+    return io.TextIOWrapper(
+        io.BufferedReader(response.raw, CHUNK_BYTES), encoding="utf-8", newline=""
+    )
 
 
 def _duration(seconds: float) -> str:
