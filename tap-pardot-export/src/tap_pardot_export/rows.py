@@ -66,8 +66,8 @@ _FASTER: dict[Converter, Converter] = {_integer: int}  # same value; the error p
 def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
     """One function typing a whole row: `{key_i: convert_i(row[i]) if row[i] else None, ...}`.
 
-    Text columns skip the call (`row[i] or None`); a datetime column holding the same text as an
-    earlier datetime column of the row (updated_at is created_at for most activities) reuses
+    Text columns skip the call (`row[i] or None`); a datetime column holding the same text as the
+    previous datetime column of the row (updated_at is created_at for most activities) reuses
     that column's value instead of parsing it again; converters are pure, so this is exact.
     """
     namespace: dict[str, Any] = {}
@@ -82,9 +82,11 @@ def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
         namespace[f"c{i}"] = _FASTER.get(convert, convert)
         value = f"(c{i}({cell}) if {cell} else None)"
         if isinstance(convert, LocalTimeParser):
-            for j in parsed.get(convert, []):  # reuse an earlier column's value if same text
+            earlier = parsed.setdefault(convert, [])
+            if earlier:  # the previous datetime column only: one comparison per cell at most
+                j = earlier[-1]
                 value = f"(v{j} if {cell} == row[{j}] else {value})"
-            parsed.setdefault(convert, []).append(i)
+            earlier.append(i)
             value = f"(v{i} := {value})"
         entries.append(f"k{i}: {value}")
     source = "def typed_row(row):\n    return {" + ", ".join(entries) + "}\n"
