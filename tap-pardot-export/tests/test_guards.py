@@ -17,7 +17,12 @@ from pardot_sim import Simulator
 from pardot_sim.accounts import DEMO_USERNAME
 from pardot_sim.testing import SimAdmin
 from tap_pardot_export.tap import QUOTA_EXIT_CODE, TapPardotExport
-from tap_pardot_export.tz_guard import TimezoneMismatchError, observed_offset, zones_at
+from tap_pardot_export.tz_guard import (
+    TimezoneMismatchError,
+    check_timezone,
+    observed_offset,
+    zones_at,
+)
 
 START, END = "2026-10-20T00:00:00Z", "2026-11-17T00:00:00Z"
 VA = "visitor_activities"
@@ -30,6 +35,18 @@ def test_observed_offset_reads_v4_wall_times_and_v5_offsets() -> None:
     assert observed_offset("2026-11-23T13:00:00+01:00", server) == timedelta(hours=1)
     assert observed_offset("", server) is None
     assert "America/New_York" in zones_at(timedelta(hours=-5), server)
+
+
+def test_a_slow_create_passes_and_zones_a_quarter_hour_apart_do_not() -> None:
+    server = datetime(2026, 11, 23, 12, 0, 3, tzinfo=timezone.utc)
+    # Stamped ten minutes before the answer (a large export's create on a busy server).
+    check_timezone("America/New_York", "2026-11-23 06:50:03", server)
+    check_timezone("Asia/Kolkata", "2026-11-23 17:30:02", server)
+    with pytest.raises(TimezoneMismatchError, match=r"UTC\+05:45"):
+        check_timezone("Asia/Kolkata", "2026-11-23 17:45:02", server)  # Kathmandu's wall time
+    with pytest.raises(TimezoneMismatchError):
+        check_timezone("Asia/Kathmandu", "2026-11-23 17:30:02", server)
+    check_timezone("Europe/Paris", "2026-11-23T13:00:00+01:00", server)
 
 
 @pytest.mark.usefixtures("fast_clock")

@@ -19,6 +19,7 @@ from pardot_client.calls import calls_between
 from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, ObjectSpec, get_object
 from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc
 from tap_pardot_export.export_job import ExportJob, ExportRequest
+from tap_pardot_export.fast_records import FastRecordsMixin
 from tap_pardot_export.pipeline import ExportPipeline
 from tap_pardot_export.query_window import QueryWindowReader, extraction_mode
 from tap_pardot_export.rows import RowParser
@@ -52,7 +53,7 @@ def stream_schema(spec: ObjectSpec, custom_fields: dict[str, FieldType]) -> dict
     return th.PropertiesList(*properties).to_dict()
 
 
-class ExportStream(Stream):
+class ExportStream(FastRecordsMixin, Stream):
     """A stream pulled through the asynchronous Export API."""
 
     object_name: ClassVar[str]

@@ -24,6 +24,7 @@ from pardot_client.settings_schema import with_connection_settings
 from tap_pardot_export.query_special import SPECIAL_QUERY_STREAMS
 from tap_pardot_export.query_streams import QUERY_STREAMS
 from tap_pardot_export.streams import EXPORT_STREAMS
+from tap_pardot_export.writer import BufferedRecordWriter
 
 LOG = logging.getLogger("tap_pardot_export")
 QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
@@ -75,6 +76,7 @@ class TapPardotExport(Tap):
 
     name = "tap-pardot-export"
     config_jsonschema = CONFIG_SCHEMA
+    message_writer_class = BufferedRecordWriter  # msgspec, RECORD lines buffered
     wall_time_dates = False  # set for the run once Pardot refuses dates with an offset
 
     @cached_property

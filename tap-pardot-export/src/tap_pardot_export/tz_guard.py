@@ -20,6 +20,8 @@ from pardot_client.dates import get_zone
 
 _WALL = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 _QUARTER_HOUR = 15 * 60
+MAX_CREATE_LAG = timedelta(minutes=14)  # createdAt may precede the Date header this much
+CLOCK_SLACK = timedelta(seconds=90)  # whole seconds on both sides, and a little drift
 _SUGGESTIONS = 4
 
 
@@ -57,15 +59,21 @@ def observed_offset(created_at: str, server_now: datetime) -> timedelta | None:
 
 
 def check_timezone(setting: str, created_at: str | None, server_now: datetime) -> None:
-    """Raise `TimezoneMismatchError` when `setting` is not at the offset Pardot reports."""
+    """Raise `TimezoneMismatchError` when `setting` is not at the offset Pardot reports.
+
+    `createdAt` was stamped a little before the `Date` header (a large export's create can take
+    seconds), so a v3/v4 wall time read in `setting` must fall at most `MAX_CREATE_LAG` before
+    the server's clock, and never after it; two real zones are at least 15 minutes apart.
+    """
     if not created_at:
         return
     observed = observed_offset(created_at, server_now)
     if observed is None:
         return
-    expected = _round(get_zone(setting).utcoffset(server_now) or timedelta(0))
-    if observed == expected:
+    expected = get_zone(setting).utcoffset(server_now) or timedelta(0)
+    if _consistent(created_at, server_now, expected):
         return
+    expected = _round(expected)
     candidates = zones_at(observed, server_now)
     suggestion = f" Zones at that offset now include {', '.join(candidates)}." if candidates else ""
     raise TimezoneMismatchError(
@@ -76,6 +84,15 @@ def check_timezone(setting: str, created_at: str | None, server_now: datetime) -
         f"the API user's timezone (Pardot: the user's account settings).{suggestion} No rows "
         "were emitted with the wrong offset; run again after fixing the setting."
     )
+
+
+def _consistent(created_at: str, server_now: datetime, expected: timedelta) -> bool:
+    stamp = datetime.fromisoformat(created_at.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
+    if stamp.tzinfo is not None:  # v5: the offset is written out
+        return _round(stamp.utcoffset() or timedelta(0)) == _round(expected)
+    created = stamp.replace(tzinfo=timezone.utc) - expected
+    lag = server_now - created
+    return -CLOCK_SLACK <= lag <= MAX_CREATE_LAG
 
 
 def zones_at(offset: timedelta, moment: datetime) -> list[str]:
