@@ -87,3 +87,13 @@ def test_numbers_from_a_json_config_read_as_decimal_become_plain_numbers() -> No
     assert settings.max_tries == 3
     assert type(settings.max_tries) is int
     assert settings.read_timeout == 2.5
+
+
+def test_an_unknown_timezone_is_refused_with_what_to_write() -> None:
+    with pytest.raises(
+        PardotConfigError, match=r"timezone: Unknown timezone 'EST5'.*America/New_York"
+    ):
+        ClientSettings.from_config(
+            {"client_id": "i", "client_secret": "s", "refresh_token": "r",
+             "business_unit_id": "0Uv000000000001AAA", "timezone": "EST5"}
+        )  # fmt: skip

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from pardot_client.dates import get_zone
 from pardot_client.errors import PardotConfigError
 from pardot_client.secrets import REGISTRY, SecretStr
 
@@ -107,6 +108,13 @@ class ClientSettings:
         """Refuse settings that cannot work, saying which setting to fix."""
         _check_url("login_url", self.login_url)
         _check_url("base_url", self.base_url)
+        try:
+            get_zone(self.timezone)
+        except ValueError as exc:
+            raise PardotConfigError(
+                f"timezone: {exc}, the Pardot API user's timezone (Pardot reads and writes dates "
+                "in it)"
+            ) from None
         if self.api_version not in (3, 4):
             raise PardotConfigError(
                 f"api_version must be 3 or 4, not {self.api_version}: use 4 for accounts that "

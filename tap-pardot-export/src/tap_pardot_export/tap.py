@@ -19,7 +19,6 @@ from pardot_client import (
 )
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
-from pardot_client.dates import get_zone
 from pardot_client.settings_schema import with_connection_settings
 from tap_pardot_export.query_special import SPECIAL_QUERY_STREAMS
 from tap_pardot_export.query_streams import QUERY_STREAMS
@@ -86,10 +85,8 @@ class TapPardotExport(Tap):
 
     @property
     def timezone(self) -> str:
-        """The API user's timezone, checked to be a real IANA name."""
-        name = str(self.config.get("timezone") or "UTC")
-        get_zone(name)
-        return name
+        """The API user's timezone (the client's settings check it is a real IANA name)."""
+        return self.client.settings.timezone
 
     @classmethod
     @override

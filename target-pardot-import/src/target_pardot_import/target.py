@@ -22,7 +22,6 @@ from singer_sdk.helpers.capabilities import PluginCapabilities
 from pardot_client import ClientSettings, PardotClient, PardotError
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
-from pardot_client.dates import get_zone
 from pardot_client.settings_schema import with_connection_settings
 from target_pardot_import.rejects import RejectsWriter
 from target_pardot_import.sinks import ProspectImportSink
@@ -125,10 +124,8 @@ class TargetPardotImport(Target):
 
     @property
     def timezone(self) -> str:
-        """The API user's timezone, checked to be a real IANA name."""
-        name = str(self.config.get("timezone") or "UTC")
-        get_zone(name)
-        return name
+        """The API user's timezone (the client's settings check it is a real IANA name)."""
+        return self.client.settings.timezone
 
     @property
     def dry_run(self) -> bool:
