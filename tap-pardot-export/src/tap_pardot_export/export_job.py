@@ -21,6 +21,7 @@ import requests
 import urllib3
 
 from pardot_client import JobStatus, PardotClient, PardotError, PardotRetryableError, job_status
+from pardot_client.dates import format_duration
 from tap_pardot_export.rows import RowParser
 from tap_pardot_export.tz_guard import server_time
 
@@ -127,10 +128,10 @@ class ExportJob:
             if elapsed + wait > self.timeout_seconds:
                 raise ExportFailedError(
                     f"{self.request.stream} {self.request.label}: export {export_id} is still "
-                    f"not complete after {_duration(elapsed)}; export_timeout_minutes ends the "
-                    "wait. Pardot runs an account's exports one at a time, so other exports may "
-                    "be ahead of it: raise export_timeout_minutes or run again later (the export "
-                    "id is kept in state and resumed)."
+                    f"not complete after {format_duration(elapsed)}; export_timeout_minutes "
+                    "ends the wait. Pardot runs an account's exports one at a time, so other "
+                    "exports may be ahead of it: raise export_timeout_minutes or run again later "
+                    "(the export id is kept in state and resumed)."
                 )
             self._sleep(wait)
             status = self.read(export_id)
@@ -139,13 +140,14 @@ class ExportJob:
                 LOG.info(
                     "%s %s: export %s is %s after %s",
                     self.request.stream, self.request.label, export_id, status.state,
-                    _duration(elapsed),
+                    format_duration(elapsed),
                 )  # fmt: skip
                 return status
             LOG.info(
                 "%s %s: export %s is %s after %s; next poll in %s",
                 self.request.stream, self.request.label, export_id, status.state,
-                _duration(elapsed), _duration(poll_wait(poll + 1, self.poll_unit_seconds)),
+                format_duration(elapsed),
+                format_duration(poll_wait(poll + 1, self.poll_unit_seconds)),
             )  # fmt: skip
             poll += 1
 
@@ -192,11 +194,3 @@ def _text_stream(response: requests.Response) -> io.TextIOWrapper:
     return io.TextIOWrapper(
         io.BufferedReader(response.raw, CHUNK_BYTES), encoding="utf-8", newline=""
     )
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}m{rest:02d}s"
