@@ -22,7 +22,7 @@ from pipeline_support import (
 from psycopg import sql
 
 from pardot_sim import Simulator
-from pardot_sim.testing import FIXED_START
+from pardot_sim.testing import FIXED_START, serving
 
 
 def unavailable(reason: str) -> None:
@@ -42,10 +42,7 @@ def meltano_installed() -> None:
 @pytest.fixture
 def e2e_sim() -> Iterator[Simulator]:
     """A simulator of the test's own: tiny data up to FIXED_START, a fast clock."""
-    simulator = Simulator(seed=3, scale="tiny", start=FIXED_START, clock_speed=CLOCK_SPEED)
-    simulator.start()
-    yield simulator
-    simulator.stop()
+    yield from serving(seed=3, clock_speed=CLOCK_SPEED)
 
 
 @pytest.fixture

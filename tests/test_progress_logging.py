@@ -20,17 +20,14 @@ import pytest
 from tap_sync_support import catalog_selecting
 
 from pardot_sim import Simulator
-from pardot_sim.testing import FIXED_START
+from pardot_sim.testing import FIXED_START, serving
 
 END = datetime.fromtimestamp(FIXED_START, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
 def slow_sim() -> Iterator[Simulator]:
-    simulator = Simulator(seed=2, scale="tiny", start=FIXED_START, clock_speed=20.0)
-    simulator.start()
-    yield simulator
-    simulator.stop()
+    yield from serving(seed=2, clock_speed=20.0)
 
 
 def run_cli(

@@ -24,6 +24,7 @@ from pardot_client.dates import to_utc_iso
 from pardot_sim.imports import ImportSettings, ValueReader
 from pardot_sim.simulator import Simulator
 from pardot_sim.switches import Switches
+from pardot_sim.testing import serving
 
 START = 1_717_243_200  # 2024-06-01 12:00:00 UTC, 08:00 in New York
 _unique = itertools.count(1)
@@ -184,11 +185,7 @@ UPSERT = {"operation": "Upsert", "object": "Prospect"}
 @pytest.fixture(scope="module")
 def simulator() -> Iterator[Simulator]:
     """A simulator of its own: imports change prospects, which the shared one must not see."""
-    instance = Simulator(seed=1, scale="tiny", start=START, clock_speed=0).start()
-    try:
-        yield instance
-    finally:
-        instance.stop()
+    yield from serving(start=START)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from pardot_sim.faults import FaultPlan
 from pardot_sim.imports import ImportSettings
 from pardot_sim.simulator import Simulator
 from pardot_sim.switches import Switches
+from pardot_sim.testing import serving
 from target_pardot_import.target import TargetPardotImport
 
 START = 1_795_435_200  # 2026-11-23T12:00:00Z
@@ -94,11 +95,7 @@ class Pardot:
 @pytest.fixture(scope="package")
 def target_sim() -> Iterator[Simulator]:
     """The target tests' simulator, clock running fast."""
-    sim = Simulator(seed=3, scale="tiny", start=START, clock_speed=SPEED).start()
-    try:
-        yield sim
-    finally:
-        sim.stop()
+    yield from serving(seed=3, start=START, clock_speed=SPEED)
 
 
 @pytest.fixture

@@ -86,23 +86,28 @@ def reset(sim: Simulator) -> None:
         account.timezone = sim.timezone
 
 
-def _served() -> Iterator[Simulator]:
-    simulator = Simulator(seed=1, scale="tiny", start=FIXED_START, clock_speed=0.0)
+def serving(
+    *, seed: int = 1, start: float = FIXED_START, clock_speed: float = 0.0
+) -> Iterator[Simulator]:
+    """A started tiny simulator, stopped when the generator closes (`yield from` it)."""
+    simulator = Simulator(seed=seed, scale="tiny", start=start, clock_speed=clock_speed)
     simulator.start()
-    yield simulator
-    simulator.stop()
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
 
 
 @pytest.fixture(scope="session")
 def sim_session() -> Iterator[Simulator]:
     """One simulator for the session: tiny data, fixed start, frozen clock."""
-    yield from _served()
+    yield from serving()
 
 
 @pytest.fixture
 def own_sim() -> Iterator[Simulator]:
     """A simulator of the test's own (same data), for tests that change its data."""
-    yield from _served()
+    yield from serving()
 
 
 @pytest.fixture
