@@ -11,7 +11,7 @@ ends; a stop in between (a used-up daily limit) writes the state of the last emi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Stream
@@ -31,6 +31,7 @@ from tap_pardot_export.query_paging import (
 )
 from tap_pardot_export.query_rows import QueryRecordTyper
 from tap_pardot_export.streams import stream_schema
+from tap_pardot_export.windows import run_end
 
 if TYPE_CHECKING:
     from tap_pardot_export.tap import TapPardotExport
@@ -86,9 +87,7 @@ class PardotStreamMixin:
 
     def end_instant(self) -> datetime:
         """`end_date` or now, on a whole second (rows of the current second wait a run)."""
-        end_date = self.config.get("end_date")
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        return min(parse_utc(str(end_date)), now) if end_date else now
+        return run_end(self.config)
 
     def start_instant(self) -> datetime:
         """`start_date` (UTC if no offset)."""

@@ -8,7 +8,7 @@ to the window's end and emits STATE, so a window is either fully delivered or do
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Stream
@@ -23,7 +23,7 @@ from tap_pardot_export.fast_records import FastRecordsMixin
 from tap_pardot_export.pipeline import ExportPipeline
 from tap_pardot_export.query_window import QueryWindowReader, extraction_mode
 from tap_pardot_export.rows import RowParser
-from tap_pardot_export.windows import Window, unambiguous_edge
+from tap_pardot_export.windows import Window, run_end, unambiguous_edge
 
 if TYPE_CHECKING:
     from tap_pardot_export.tap import TapPardotExport
@@ -169,9 +169,7 @@ class ExportStream(FastRecordsMixin, Stream):
         return parse_utc(str(start_date))
 
     def _end(self) -> datetime:
-        end_date = self.config.get("end_date")
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        return min(parse_utc(str(end_date)), now) if end_date else now
+        return run_end(self.config)
 
     @property
     def _rows_repeat_across_windows(self) -> bool:

@@ -7,11 +7,12 @@ window starts at `end`, so a row stamped exactly on an edge lands in exactly one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from pardot_client.dates import format_pardot_datetime, is_ambiguous
+from pardot_client.dates import format_pardot_datetime, is_ambiguous, parse_utc
 
 ONE_SECOND = timedelta(seconds=1)
 
@@ -57,6 +58,13 @@ def windows(
             return  # the range ends inside a repeated hour: the rest waits for the next run
         yield Window(start, stop)
         start = stop
+
+
+def run_end(config: Mapping[str, Any]) -> datetime:
+    """Where a run stops: `end_date` or now, on a whole second (later rows wait a run)."""
+    end_date = config.get("end_date")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return min(parse_utc(str(end_date)), now) if end_date else now
 
 
 def unambiguous_edge(edge: datetime, timezone: str) -> datetime:
