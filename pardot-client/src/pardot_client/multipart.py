@@ -18,9 +18,8 @@ from pathlib import Path
 from urllib3.fields import RequestField
 from urllib3.filepost import choose_boundary
 
+from pardot_client.downloads import CHUNK_BYTES
 from pardot_client.errors import PardotError
-
-CHUNK_BYTES = 64 * 1024
 
 # One form field: (filename or None, content, content type). A Path content is streamed from
 # that file, which must be complete and stay unchanged while the body is in use.

@@ -8,6 +8,7 @@ code: a connector merges these properties into its own config schema.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pardot_client.settings import DEFAULT_BASE_URL, DEFAULT_LOGIN_URL, ClientSettings, GrantType
@@ -108,3 +109,16 @@ def with_connection_settings(schema: dict[str, Any]) -> dict[str, Any]:
     """A connector's config schema with the shared connection settings first."""
     properties = {**CONNECTION_PROPERTIES, **schema.get("properties", {})}
     return {**schema, "properties": properties}
+
+
+def with_defaults(config: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` with each setting the schema gives a default for filled in where unset or null.
+
+    Defaults are written once, in a connector's schema; settings objects read them through this,
+    so `--about` and the code can never disagree.
+    """
+    values = dict(config)
+    for name, prop in (schema.get("properties") or {}).items():
+        if values.get(name) is None and prop.get("default") is not None:
+            values[name] = prop["default"]
+    return values
