@@ -18,11 +18,10 @@ import requests
 from pardot_client.dates import to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.testing import FIXED_START, reset
-from tap_pardot_export.streams import EXPORT_STREAMS
+from tap_pardot_export.registry import EXPORT_STREAM_NAMES
 from tap_pardot_export.tap import TapPardotExport
 
 END = to_utc_iso(datetime.fromtimestamp(FIXED_START, timezone.utc))
-EXPORT_STREAM_NAMES = tuple(s.name for s in EXPORT_STREAMS)  # type: ignore[misc]
 Rows = dict[str, dict[int, dict[str, Any]]]
 
 

@@ -150,7 +150,7 @@ def test_prospects_carry_typed_custom_fields(run_tap: Any, tap_config: Any) -> N
 
 
 def test_more_than_150_selected_fields_is_a_clear_error(tap_config: Any) -> None:
-    from tap_pardot_export.streams import ProspectsStream
+    from tap_pardot_export.export.streams import ProspectsStream
 
     tap = TapPardotExport(config=tap_config(), setup_mapper=False)
     stream = tap.streams["prospects"]

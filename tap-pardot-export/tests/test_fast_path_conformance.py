@@ -21,8 +21,8 @@ from singer_sdk.helpers._typing import conform_record_data_types
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from tap_sync_support import EXPORT_STREAM_NAMES, catalog_selecting
 
-from tap_pardot_export.fast_records import FastRecordsMixin, RecordPlan
-from tap_pardot_export.streams import ExportStream
+from tap_pardot_export.export.streams import ExportStream
+from tap_pardot_export.output.fast_records import FastRecordsMixin, RecordPlan
 from tap_pardot_export.tap import TapPardotExport
 
 TIME_EXTRACTED = re.compile(rb',"time_extracted":"[^"]*"')
@@ -117,7 +117,7 @@ def test_row_parser_types_cells_as_the_sdk_would_keep_them() -> None:
 
     from pardot_client.catalog import FieldType, get_object
     from pardot_client.dates import parse_pardot_datetime, to_utc_iso
-    from tap_pardot_export.rows import CellError, RowParser
+    from tap_pardot_export.export.rows import CellError, RowParser
 
     custom = {"seats__c": FieldType.NUMBER, "opt_in__c": FieldType.BOOLEAN}
     parser = RowParser(get_object("prospect"), "America/New_York", custom)

@@ -20,10 +20,10 @@ import pytest
 from singer_sdk import Stream
 
 from pardot_client.catalog import FieldType
-from tap_pardot_export.fast_records import RecordPlan
-from tap_pardot_export.streams import ExportStream, ProspectsStream
+from tap_pardot_export.export.streams import ExportStream, ProspectsStream
+from tap_pardot_export.output.fast_records import RecordPlan
+from tap_pardot_export.output.writer import BufferedRecordWriter
 from tap_pardot_export.tap import TapPardotExport
-from tap_pardot_export.writer import BufferedRecordWriter
 
 CONFIG = {"start_date": "2026-01-01T00:00:00Z"}  # no business unit: discovery makes no call
 TIME_EXTRACTED = re.compile(r',"time_extracted":"[^"]*"')
@@ -130,7 +130,9 @@ def test_non_finite_numbers_become_null_as_sdk_conformance_makes_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def prospects() -> ProspectsStream:
-        return ProspectsStream(make_tap(), {"seats__c": FieldType.NUMBER})
+        tap = make_tap()
+        tap.run_context.custom_fields = {"seats__c": FieldType.NUMBER}
+        return ProspectsStream(tap, tap.run_context)
 
     rows = [{"id": 1, "seats__c": Decimal("NaN")}, {"id": 2, "seats__c": Decimal("2.50")},
             {"id": 3, "seats__c": float("inf")}]  # fmt: skip

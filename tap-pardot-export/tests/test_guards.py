@@ -16,13 +16,13 @@ from pardot_client.dates import to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.accounts import DEMO_USERNAME
 from pardot_sim.testing import SimAdmin
-from tap_pardot_export.tap import QUOTA_EXIT_CODE, TapPardotExport
-from tap_pardot_export.tz_guard import (
+from tap_pardot_export.export.tz_guard import (
     TimezoneMismatchError,
     check_timezone,
     observed_offset,
     zones_at,
 )
+from tap_pardot_export.tap import QUOTA_EXIT_CODE, TapPardotExport
 
 START, END = "2026-10-20T00:00:00Z", "2026-11-17T00:00:00Z"
 VA = "visitor_activities"

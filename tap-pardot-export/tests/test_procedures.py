@@ -21,7 +21,7 @@ import pytest
 from pardot_client.catalog import ExportProcedure, get_object
 from pardot_client.dates import parse_utc, to_utc_iso
 from pardot_sim.testing import SimAdmin
-from tap_pardot_export.streams import EXPORT_STREAMS
+from tap_pardot_export.export.streams import EXPORT_STREAMS
 from tap_pardot_export.tap import TapPardotExport
 
 START = "2026-01-15T00:00:00Z"  # before the generated history (it starts 2026-01-27)

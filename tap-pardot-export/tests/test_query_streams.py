@@ -23,9 +23,10 @@ from pardot_client.catalog import get_object
 from pardot_client.dates import format_pardot_datetime, parse_pardot_datetime, to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.testing import FIXED_START, SimAdmin, client_settings
-from tap_pardot_export.query_paging import Mark, QueryDates, QueryEndpoint, UpdatedAtPager
-from tap_pardot_export.query_special import SPECIAL_QUERY_STREAMS
-from tap_pardot_export.query_streams import QUERY_STREAMS
+from tap_pardot_export.bounds import BoundForm
+from tap_pardot_export.query.paging import Mark, QueryEndpoint, UpdatedAtPager
+from tap_pardot_export.query.special import SPECIAL_QUERY_STREAMS
+from tap_pardot_export.query.streams import QUERY_STREAMS
 from tap_pardot_export.tap import TapPardotExport
 
 END = to_utc_iso(datetime.fromtimestamp(FIXED_START, timezone.utc))
@@ -190,7 +191,7 @@ def test_the_pager_reads_the_generated_450_row_tie_second(
     facts = qadmin.get(f"/_sim/accounts/{qsim.config()['business_unit_id']}/facts")
     client = PardotClient(client_settings(qsim))
     endpoint = QueryEndpoint(client, get_object("visitorActivity"))
-    dates = QueryDates(qsim.timezone, lambda error: False)
+    dates = BoundForm(qsim.timezone)
     start = _utc(facts["tie_second"] - 5)
     pager = UpdatedAtPager(endpoint, "updated_at", dates, 200, params={})
     seen: list[int] = []

@@ -10,7 +10,8 @@ import pytest
 
 from pardot_client.dates import to_utc_iso
 from pardot_sim.testing import SimAdmin
-from tap_pardot_export.windows import Window, unambiguous_edge, windows
+from tap_pardot_export.bounds import unambiguous_edge
+from tap_pardot_export.export.windows import Window, windows
 
 NY = "America/New_York"
 FALL_BACK = datetime(2026, 11, 1, 6, 0, tzinfo=timezone.utc)  # 02:00 EDT -> 01:00 EST

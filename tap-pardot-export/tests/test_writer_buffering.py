@@ -13,7 +13,7 @@ import pytest
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import RecordMessage, SchemaMessage, StateMessage
 
-from tap_pardot_export.writer import (
+from tap_pardot_export.output.writer import (
     FLUSH_BYTES,
     BufferedRecordWriter,
     record_prefix,

@@ -2,7 +2,7 @@
 
 Why: at 100,000+ rows/s most of the tap's time went to per-record work in the SDK
 (`Stream._generate_record_messages`: pruning deselected properties, type conformance, a
-`RecordMessage` object, `to_dict`, one write and flush per record; sdk-notes §7). Conformance
+`RecordMessage` object, `to_dict`, one write and flush per record; docs/sdk.md). Conformance
 and pruning only depend on the schema and the selection, so they are decided here once per sync
 (`RecordPlan`), and each record is encoded straight into `BufferedRecordWriter`'s buffer.
 
@@ -40,7 +40,7 @@ from typing import Any
 from singer_sdk import Stream
 from singer_sdk.mapper import SameRecordTransform
 
-from tap_pardot_export.writer import BufferedRecordWriter, record_prefix, record_suffix
+from tap_pardot_export.output.writer import BufferedRecordWriter, record_prefix, record_suffix
 
 LOG = logging.getLogger("tap_pardot_export")
 _PRIMITIVE = frozenset({"string", "integer", "number", "boolean", "null"})

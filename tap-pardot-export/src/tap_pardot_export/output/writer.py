@@ -2,7 +2,7 @@
 
 The SDK's writers write and flush every message; with PYTHONUNBUFFERED=1 (set on our machines,
 common in containers) that is one write system call per record, and the target is woken a million
-times for a million rows (sdk-notes §7). This writer keeps RECORD lines in one buffer while a
+times for a million rows (docs/sdk.md). This writer keeps RECORD lines in one buffer while a
 stream syncs records (`buffering()`, opened by `FastRecordsMixin`) and writes it out in 64 KiB
 pieces, before every other message (SCHEMA, STATE, ACTIVATE_VERSION, BATCH) so the order of the
 output is the order of the calls, and when the scope ends, whether the sync finished, was aborted

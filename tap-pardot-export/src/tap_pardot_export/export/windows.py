@@ -7,14 +7,11 @@ window starts at `end`, so a row stamped exactly on an edge lands in exactly one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import datetime, timedelta
 
-from pardot_client.dates import format_pardot_datetime, is_ambiguous, parse_utc
-
-ONE_SECOND = timedelta(seconds=1)
+from tap_pardot_export.bounds import ONE_SECOND
 
 
 @dataclass(frozen=True)
@@ -58,28 +55,3 @@ def windows(
             return  # the range ends inside a repeated hour: the rest waits for the next run
         yield Window(start, stop)
         start = stop
-
-
-def run_end(config: Mapping[str, Any]) -> datetime:
-    """Where a run stops: `end_date` or now, on a whole second (later rows wait a run)."""
-    end_date = config.get("end_date")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    return min(parse_utc(str(end_date)), now) if end_date else now
-
-
-def unambiguous_edge(edge: datetime, timezone: str) -> datetime:
-    """The latest instant at or before `edge` whose bounds read the same in any DST reading.
-
-    A window edge is sent as two wall times without offset, `before = edge` and the next
-    window's `after = edge - 1 s`. In the repeated hour of a fall-back change either may name
-    two instants, and Pardot picks one; an edge where neither is repeated means one instant.
-    Moving an edge earlier only moves rows into the next window; moving a run's first start
-    earlier may export a few rows again, never lose one.
-    """
-    while _repeated(edge, timezone) or _repeated(edge - ONE_SECOND, timezone):
-        edge -= ONE_SECOND  # bounded: a repeated stretch lasts an hour or two at most
-    return edge
-
-
-def _repeated(instant: datetime, timezone: str) -> bool:
-    return is_ambiguous(format_pardot_datetime(instant, timezone), timezone)

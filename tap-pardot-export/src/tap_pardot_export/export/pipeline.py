@@ -24,11 +24,11 @@ from typing import Any
 
 from pardot_client import PardotApiError
 from pardot_client.dates import to_utc_iso
-from tap_pardot_export.export_job import ExportFailedError, ExportJob
-from tap_pardot_export.pending import STATE_KEY, PendingExport, request_digest
-from tap_pardot_export.rows import RowParser
-from tap_pardot_export.tz_guard import TimezoneMismatchError, check_timezone
-from tap_pardot_export.windows import Window, windows
+from tap_pardot_export.export.job import ExportFailedError, ExportJob
+from tap_pardot_export.export.pending import STATE_KEY, PendingExport, request_digest
+from tap_pardot_export.export.rows import RowParser
+from tap_pardot_export.export.tz_guard import TimezoneMismatchError, check_timezone
+from tap_pardot_export.export.windows import Window, windows
 
 LOG = logging.getLogger("tap_pardot_export")
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pardot_client.dates import parse_utc, to_utc_iso
-from tap_pardot_export.export_job import ExportRequest
-from tap_pardot_export.windows import Window
+from tap_pardot_export.export.job import ExportRequest
+from tap_pardot_export.export.windows import Window
 
 STATE_KEY = "pending_exports"
 

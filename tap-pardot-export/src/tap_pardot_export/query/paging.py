@@ -1,4 +1,4 @@
-"""High-water-mark paging of v3/v4 bulk queries (pardot-api.md §4.1, §9): never `offset`.
+"""High-water-mark paging of v3/v4 bulk queries (docs/pardot-api/queries.md): never `offset`.
 
 Every page is `output=bulk`, sorted ascending on the mark, asking only for rows beyond the last
 mark; a page shorter than the page size ends the read. Two marks exist:
@@ -21,22 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pardot_client import PardotApiError, PardotClient, query_records
 from pardot_client.catalog import ObjectSpec, to_snake
-from pardot_client.dates import (
-    format_iso_offset,
-    format_pardot_datetime,
-    parse_utc,
-    to_utc_iso,
-    wall_time_candidates,
-)
-from tap_pardot_export.windows import unambiguous_edge
+from pardot_client.dates import parse_utc, to_utc_iso, wall_time_candidates
+from tap_pardot_export.bounds import ONE_SECOND, BoundForm
 
-ONE_SECOND = timedelta(seconds=1)
-MAX_PAGE_SIZE = 200
 Page = list[dict[str, Any]]
 
 
@@ -50,7 +42,7 @@ class QueryEndpoint:
         self.spec = spec
         self.path = f"/api/{spec.query.url_name}/version/{{version}}/do/query"
         keys = [spec.query.result_key]
-        if not spec.query.result_key_confirmed:  # §4.1 "?": the snake_case key is as likely
+        if not spec.query.result_key_confirmed:  # unconfirmed: the snake_case key is as likely
             keys.append(to_snake(spec.query.result_key))
         self.keys = tuple(keys)
 
@@ -71,37 +63,19 @@ class QueryEndpoint:
         return int(total) if total is not None else 0
 
 
-class QueryDates:
-    """How bounds are sent: ISO with the user's offset, or wall times once Pardot refuses those."""
-
-    def __init__(self, timezone: str, on_refused: Callable[[PardotApiError], bool]) -> None:
-        self.timezone = timezone
-        self.on_refused = on_refused  # True when the run switched to wall times: send again
-        self.wall = False
-
-    def bound(self, instant: datetime, *, lower: bool) -> tuple[str, datetime]:
-        """The text to send for a strict bound and the instant Pardot will read it as.
-
-        Wall times in a repeated hour are ambiguous; a lower bound moves before that hour (rows
-        re-read there are skipped against the mark), an upper bound is sent as its first reading.
-        """
-        if not self.wall:
-            return format_iso_offset(instant, self.timezone), instant
-        if lower:
-            instant = unambiguous_edge(instant, self.timezone)
-        return format_pardot_datetime(instant, self.timezone), instant
-
-
-def fetch_with_dates(
-    endpoint: QueryEndpoint, dates: QueryDates, build: Callable[[], dict[str, Any]]
+def fetch_with_bounds(
+    endpoint: QueryEndpoint,
+    bounds: BoundForm,
+    build: Callable[[], dict[str, Any]],
+    on_refused: Callable[[PardotApiError], bool],
 ) -> Page:
-    """Fetch a page; if Pardot refuses the dates' form (7), switch to wall times and ask again."""
+    """Fetch a page; if Pardot refuses the bounds' form (7) and `on_refused` switches the run to
+    wall times, ask again."""
     try:
         return endpoint.fetch(build())
     except PardotApiError as error:
-        if dates.wall or error.code != 7 or not dates.on_refused(error):
+        if bounds.wall or error.code != 7 or not on_refused(error):
             raise
-        dates.wall = True
         return endpoint.fetch(build())
 
 
@@ -157,16 +131,18 @@ class UpdatedAtPager:
         self,
         endpoint: QueryEndpoint,
         field: str,
-        dates: QueryDates,
+        bounds: BoundForm,
         page_size: int,
         *,
         before: datetime | None = None,
         params: Mapping[str, Any] | None = None,
+        on_refused: Callable[[PardotApiError], bool] = lambda error: False,
     ) -> None:
         self.endpoint = endpoint
         self.field = field
         self.prefix = field.removesuffix("_at")
-        self.dates = dates
+        self.bounds = bounds
+        self.on_refused = on_refused
         self.page_size = page_size
         self.before = before
         self.params = dict(params or {})
@@ -187,16 +163,16 @@ class UpdatedAtPager:
     def _main_page(self, mark: Mark) -> tuple[Page, Mark, bool]:
         def build() -> dict[str, Any]:
             params = {
-                **self.params, f"{self.prefix}_after": self.dates.bound(mark.at, lower=True)[0],
+                **self.params, f"{self.prefix}_after": self.bounds.bound(mark.at, lower=True)[0],
                 "sort_by": self.field, "sort_order": "ascending", "limit": self.page_size,
             }  # fmt: skip
             if self.before is not None:
-                params[f"{self.prefix}_before"] = self.dates.bound(self.before, lower=False)[0]
+                params[f"{self.prefix}_before"] = self.bounds.bound(self.before, lower=False)[0]
             return params
 
-        fetched = fetch_with_dates(self.endpoint, self.dates, build)
+        fetched = fetch_with_bounds(self.endpoint, self.bounds, build, self.on_refused)
         rows = fetched
-        if self.dates.wall:  # the bound moved back out of a repeated hour: skip the overlap
+        if self.bounds.wall:  # the bound moved back out of a repeated hour: skip the overlap
             rows = [r for r in rows if self._candidates(r)[-1] > mark.at]
         if not rows:
             return [], mark, len(fetched) < self.page_size
@@ -222,13 +198,13 @@ class UpdatedAtPager:
         def build() -> dict[str, Any]:
             return {
                 **self.params,
-                f"{self.prefix}_after": self.dates.bound(at - ONE_SECOND, lower=False)[0],
-                f"{self.prefix}_before": self.dates.bound(at + ONE_SECOND, lower=False)[0],
+                f"{self.prefix}_after": self.bounds.bound(at - ONE_SECOND, lower=False)[0],
+                f"{self.prefix}_before": self.bounds.bound(at + ONE_SECOND, lower=False)[0],
                 "id_greater_than": tie_id, "sort_by": "id", "sort_order": "ascending",
                 "limit": self.page_size,
             }  # fmt: skip
 
-        rows = fetch_with_dates(self.endpoint, self.dates, build)
+        rows = fetch_with_bounds(self.endpoint, self.bounds, build, self.on_refused)
         for row in rows:
             self._held.pop(int(row["id"]), None)
         if len(rows) == self.page_size:
@@ -238,7 +214,7 @@ class UpdatedAtPager:
         return rows, Mark(at)
 
     def _candidates(self, row: dict[str, Any]) -> tuple[datetime, ...]:
-        return wall_time_candidates(str(row[self.field]), self.dates.timezone)
+        return wall_time_candidates(str(row[self.field]), self.bounds.timezone)
 
     def _instant(self, row: dict[str, Any], floor: datetime) -> datetime:
         """The exact instant of a row stamped after `floor`.
@@ -248,13 +224,13 @@ class UpdatedAtPager:
         ask, and take the earlier: a later page then fails loudly rather than skip an hour).
         """
         viable = [c for c in self._candidates(row) if c > floor] or [floor]
-        if len(viable) == 1 or self.dates.wall:
+        if len(viable) == 1 or self.bounds.wall:
             return viable[0]
         earlier, row_id = viable[0], int(row["id"])
         probe = self.endpoint.fetch({
             **self.params,
-            f"{self.prefix}_after": self.dates.bound(earlier - ONE_SECOND, lower=False)[0],
-            f"{self.prefix}_before": self.dates.bound(earlier + ONE_SECOND, lower=False)[0],
+            f"{self.prefix}_after": self.bounds.bound(earlier - ONE_SECOND, lower=False)[0],
+            f"{self.prefix}_before": self.bounds.bound(earlier + ONE_SECOND, lower=False)[0],
             "id_greater_than": row_id - 1, "id_less_than": row_id + 1, "limit": 1,
         })  # fmt: skip
         return earlier if probe else viable[-1]

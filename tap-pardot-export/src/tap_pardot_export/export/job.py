@@ -7,10 +7,7 @@ parsed as bytes arrive, never held whole; a broken download is fetched again fro
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,12 +19,14 @@ import urllib3
 
 from pardot_client import JobStatus, PardotClient, PardotError, PardotRetryableError, job_status
 from pardot_client.dates import format_duration
-from tap_pardot_export.rows import RowParser
-from tap_pardot_export.tz_guard import server_time
+from pardot_client.downloads import csv_reader
+from pardot_client.polling import Poller, export_wait
+from tap_pardot_export.export.rows import RowParser
+from tap_pardot_export.export.tz_guard import server_time
 
 LOG = logging.getLogger("tap_pardot_export")
-CHUNK_BYTES = 64 * 1024
 MAX_DOWNLOAD_TRIES = 5
+PENDING_STATES = ("Waiting", "Processing")
 
 
 class ExportFailedError(PardotError):
@@ -53,11 +52,6 @@ class ExportRequest:
             "fields": self.fields,
             "procedure": {"name": self.procedure, "arguments": self.arguments},
         }
-
-
-def poll_wait(poll: int, unit_seconds: float) -> float:
-    """Seconds to wait before poll `poll` (from 0): `ceil(n*n/5 + 1)` units."""
-    return math.ceil(poll * poll / 5 + 1) * unit_seconds
 
 
 class ExportJob:
@@ -120,36 +114,29 @@ class ExportJob:
 
         A resumed export (from a run that stopped) is read at once: it may be done already.
         """
-        began = time.monotonic()
-        poll = 0
-        while True:
-            wait = 0.0 if resumed and poll == 0 else poll_wait(poll, self.poll_unit_seconds)
-            elapsed = time.monotonic() - began
-            if elapsed + wait > self.timeout_seconds:
-                raise ExportFailedError(
-                    f"{self.request.stream} {self.request.label}: export {export_id} is still "
-                    f"not complete after {format_duration(elapsed)}; export_timeout_minutes "
-                    "ends the wait. Pardot runs an account's exports one at a time, so other "
-                    "exports may be ahead of it: raise export_timeout_minutes or run again later "
-                    "(the export id is kept in state and resumed)."
-                )
-            self._sleep(wait)
-            status = self.read(export_id)
-            elapsed = time.monotonic() - began
-            if status.state not in ("Waiting", "Processing"):
-                LOG.info(
-                    "%s %s: export %s is %s after %s",
-                    self.request.stream, self.request.label, export_id, status.state,
-                    format_duration(elapsed),
-                )  # fmt: skip
-                return status
-            LOG.info(
-                "%s %s: export %s is %s after %s; next poll in %s",
-                self.request.stream, self.request.label, export_id, status.state,
-                format_duration(elapsed),
-                format_duration(poll_wait(poll + 1, self.poll_unit_seconds)),
-            )  # fmt: skip
-            poll += 1
+        unit = self.poll_unit_seconds
+
+        def wait_before(poll: int) -> float:
+            return 0.0 if resumed and poll == 0 else export_wait(poll, unit)
+
+        name = f"{self.request.stream} {self.request.label}"
+        polled = Poller(wait_before, self.timeout_seconds, LOG, self._sleep).until_done(
+            lambda: self.read(export_id),
+            pending=lambda status: status.state in PENDING_STATES,
+            label=f"{name}: export {export_id}",
+            timed_out=lambda elapsed: ExportFailedError(
+                f"{name}: export {export_id} is still not complete after "
+                f"{format_duration(elapsed)}; export_timeout_minutes ends the wait. Pardot runs "
+                "an account's exports one at a time, so other exports may be ahead of it: raise "
+                "export_timeout_minutes or run again later (the export id is kept in state and "
+                "resumed)."
+            ),
+        )
+        LOG.info(
+            "%s: export %s is %s after %s",
+            name, export_id, polled.status.state, format_duration(polled.elapsed),
+        )  # fmt: skip
+        return polled.status
 
     def records(self, url: str, parser: RowParser) -> Iterator[dict[str, Any]]:
         """Typed records of one result file, parsed as the bytes arrive.
@@ -161,11 +148,10 @@ class ExportJob:
         for attempt in range(1, MAX_DOWNLOAD_TRIES + 1):
             try:
                 with self.client.download(url) as response:
-                    reader = csv.reader(_text_stream(response))
+                    reader = csv_reader(response)
                     header = next(reader, None)
                     if header is None:
                         return
-                    header[0] = header[0].removeprefix("\ufeff")
                     for record in parser.records(header, reader, skip=done):  # skip: not typed
                         done += 1
                         yield record
@@ -185,12 +171,3 @@ class ExportJob:
 
 
 _BROKEN_DOWNLOAD = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
-
-
-def _text_stream(response: requests.Response) -> io.TextIOWrapper:
-    """The body as text read in 64 KiB chunks (requests' iter_lines reads 512 bytes at a time)."""
-    response.raw.decode_content = True
-    response.raw.auto_close = False  # let the text wrapper see a clean EOF
-    return io.TextIOWrapper(
-        io.BufferedReader(response.raw, CHUNK_BYTES), encoding="utf-8", newline=""
-    )

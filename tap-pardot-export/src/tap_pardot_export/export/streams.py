@@ -2,85 +2,59 @@
 
 `get_records` walks the windows from the bookmark (or `start_date`) to `end_date` (or now): for
 each it creates an export, polls it, streams its result files, and only then moves the bookmark
-to the window's end and emits STATE, so a window is either fully delivered or done again.
+to the window's end and emits STATE, so a window is either fully delivered or done again. A
+stream may read its windows by bulk query instead (`extraction_mode`, export/by_query.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from singer_sdk import Stream
-from singer_sdk import typing as th
+from singer_sdk import Tap
 
 from pardot_client import PardotApiError
-from pardot_client.calls import calls_between
-from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, ObjectSpec, get_object
-from pardot_client.dates import format_iso_offset, format_pardot_datetime, parse_utc
-from tap_pardot_export.export_job import ExportJob, ExportRequest
-from tap_pardot_export.fast_records import FastRecordsMixin
-from tap_pardot_export.pipeline import ExportPipeline
-from tap_pardot_export.query_window import QueryWindowReader, extraction_mode
-from tap_pardot_export.rows import RowParser
-from tap_pardot_export.windows import Window, run_end, unambiguous_edge
+from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType
+from pardot_client.dates import parse_utc
+from tap_pardot_export.base import PardotStream
+from tap_pardot_export.bounds import unambiguous_edge
+from tap_pardot_export.context import RunContext
+from tap_pardot_export.export.by_query import QueryWindowReader
+from tap_pardot_export.export.job import ExportJob, ExportRequest
+from tap_pardot_export.export.pipeline import ExportPipeline
+from tap_pardot_export.export.rows import RowParser
+from tap_pardot_export.export.windows import Window
+from tap_pardot_export.output.fast_records import FastRecordsMixin
+from tap_pardot_export.schemas import stream_schema
 
-if TYPE_CHECKING:
-    from tap_pardot_export.tap import TapPardotExport
-
-MAX_FIELDS = 150
+MAX_FIELDS = 150  # fields one export takes (docs/pardot-api/exports.md)
 ONE_DAY = timedelta(days=1)
-_TYPES: dict[FieldType, th.JSONTypeHelper[Any]] = {
-    FieldType.INTEGER: th.IntegerType(),
-    FieldType.NUMBER: th.NumberType(),
-    FieldType.STRING: th.StringType(),
-    FieldType.BOOLEAN: th.BooleanType(),
-    FieldType.DATETIME: th.DateTimeType(),
-    FieldType.DATE: th.DateType(),
-}
 
 
-def stream_schema(spec: ObjectSpec, custom_fields: dict[str, FieldType]) -> dict[str, Any]:
-    """The JSON schema of an object's exportable fields, plus custom fields (prospects)."""
-    properties = [
-        th.Property(
-            f.name, _TYPES[f.type], required=f.name == "id", description=f.description or None
-        )
-        for f in spec.fields
-        if f.exportable
-    ]
-    properties += [th.Property(name, _TYPES[kind]) for name, kind in custom_fields.items()]
-    return th.PropertiesList(*properties).to_dict()
-
-
-class ExportStream(FastRecordsMixin, Stream):
+class ExportStream(FastRecordsMixin, PardotStream):
     """A stream pulled through the asynchronous Export API."""
 
-    object_name: ClassVar[str]
     default_procedure: ClassVar[str]
     fixed_arguments: ClassVar[dict[str, str]] = {}
-    primary_keys: ClassVar[list[str]] = ["id"]
-    is_sorted = False  # export files come in no order
-    STATE_MSG_FREQUENCY = 10**15  # STATE goes out per window, from get_records, never per record
 
-    def __init__(self, tap: TapPardotExport, custom_fields: dict[str, FieldType]) -> None:
-        self.spec = get_object(self.object_name)
-        self.custom_fields = custom_fields if self.object_name == "prospect" else {}
-        self._pardot_tap = tap
-        super().__init__(tap, schema=stream_schema(self.spec, self.custom_fields))
+    def __init__(self, tap: Tap, run: RunContext) -> None:
+        super().__init__(tap, run)
         self.procedure = self._bound_procedure()
         self.replication_key = self.procedure.filter_field
+        self.mode = self._extraction_mode()
+
+    def build_schema(self) -> dict[str, Any]:
+        """The object's exportable fields, and the account's custom fields for prospects."""
+        return stream_schema(self.spec, self.custom_fields)
+
+    @property
+    def custom_fields(self) -> dict[str, FieldType]:
+        """The account's custom fields, which only prospects carry."""
+        return self.run.custom_fields if self.object_name == "prospect" else {}
 
     def _bound_procedure(self) -> ExportProcedure:
-        chosen = self.config.get("procedures") or {}
-        streams = {stream.name for stream in EXPORT_STREAMS}  # type: ignore[misc]
-        unknown = sorted(set(chosen) - streams)
-        if unknown:
-            raise ValueError(
-                f"procedures names {', '.join(unknown)}, which is not an export stream; "
-                f"use one of: {', '.join(sorted(streams))}"
-            )
-        name = chosen.get(self.name, self.default_procedure)
+        name = self.settings.procedures.get(self.name, self.default_procedure)
         procedure = self.spec.procedure(name)
         if procedure is None:
             known = ", ".join(p.name for p in self.spec.export_procedures)
@@ -89,6 +63,15 @@ class ExportStream(FastRecordsMixin, Stream):
                 f"have; use one of: {known}"
             )
         return procedure
+
+    def _extraction_mode(self) -> str:
+        mode = self.settings.mode_of(self.name)
+        if mode != "export" and (self.spec.query is None or self.api_version == 5):
+            raise ValueError(
+                f"extraction_mode.{self.name} is {mode!r}, but {self.spec.name} has no v3/v4 "
+                "query endpoint; use export"
+            )
+        return mode
 
     @property
     def api_version(self) -> int:
@@ -113,63 +96,43 @@ class ExportStream(FastRecordsMixin, Stream):
             return [self._v5_name(name) for name in selected]
         return selected
 
-    def _increment_stream_state(
-        self, latest_record: dict[str, Any], *, context: Mapping[str, Any] | None = None
-    ) -> None:
-        """Keep the SDK from tracking a per-record bookmark.
-
-        Export rows come unsorted, so the SDK would promote the largest value seen at the end of
-        the stream, overwriting the window end that `get_records` sets once a window is whole.
-        """
-
     def _v5_name(self, name: str) -> str:
         catalog_field = self.spec.field(name)
         return catalog_field.v5_name if catalog_field and catalog_field.v5_name else name
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         """Every window's rows; the bookmark moves to a window's end once it is delivered."""
-        if extraction_mode(self) != "export":  # small windows can be cheaper by query
-            start, end, reader = self._start(), self._end(), QueryWindowReader(self, context)
+        days = self.settings.export_window_days
+        if self.mode != "export":  # small windows can be cheaper by query
+            start, end = self._start(), self.end_instant()
+            reader = QueryWindowReader(self, self.get_context_state(context))
             if reader.chooses_query(start, end):
-                days = int(self.config.get("export_window_days", 31))
-                yield from reader.records(start, end, days)
+                with self.logging_calls():
+                    yield from reader.records(start, end, days)
                 return
-        tap = self._pardot_tap
-        before = tap.client.calls.snapshot()
         pipeline = ExportPipeline(
             stream=self.name,
             replication_key=self.procedure.filter_field,
             make_job=self._job,
-            parser=RowParser(self.spec, tap.timezone, self.custom_fields),
+            parser=RowParser(self.spec, self.run.timezone, self.custom_fields),
             state=self.get_context_state(context),
-            checkpoint=lambda: tap.state_writer.write_state(self.tap_state),
-            timezone=tap.timezone,
-            max_pending=int(self.config.get("max_pending_exports", 2)),
-            max_tries=int(self.config.get("export_max_tries", 3)),
-            snap_edge=self._snap_edge,
+            checkpoint=self.checkpoint,
+            timezone=self.run.timezone,
+            max_pending=self.settings.max_pending_exports,
+            max_tries=self.settings.export_max_tries,
+            snap_edge=self.snap_edge,
             dates_rejected=self._fall_back_to_wall_times,
         )
-        rows = pipeline.run(
-            self._start(), self._end(), int(self.config.get("export_window_days", 31))
-        )
-        try:
+        rows = pipeline.run(self._start(), self.end_instant(), days)
+        with self.logging_calls():
             yield from _first_of_each_id(rows) if self._rows_repeat_across_windows else rows
-        finally:
-            used = calls_between(before, tap.client.calls.snapshot())
-            self.logger.info("%s: Pardot API calls by this stream: %s", self.name, used)
 
     def _start(self) -> datetime:
         state = self.get_context_state(None)
         bookmark = state.get("replication_key_value")
         if bookmark and state.get("replication_key") in (None, self.procedure.filter_field):
             return parse_utc(str(bookmark))
-        start_date = self.config.get("start_date")
-        if not start_date:
-            raise ValueError("start_date is required: the first export starts there (UTC)")
-        return parse_utc(str(start_date))
-
-    def _end(self) -> datetime:
-        return run_end(self.config)
+        return self.start_instant()
 
     @property
     def _rows_repeat_across_windows(self) -> bool:
@@ -177,18 +140,17 @@ class ExportStream(FastRecordsMixin, Stream):
         return self.procedure.name.startswith("filter_by_prospect_")
 
     @property
-    def _date_filter(self) -> bool:
+    def date_filter(self) -> bool:
         """Whether the procedure compares a calendar date (activity_date), not an instant."""
         field = self.spec.field(self.procedure.filter_field)
         return field is not None and field.type is FieldType.DATE
 
-    def _snap_edge(self, edge: datetime) -> datetime:
+    def snap_edge(self, edge: datetime) -> datetime:
         """Edges on whole days for date filters; out of repeated DST hours for wall times."""
-        tap = self._pardot_tap
-        if self._date_filter:
+        if self.date_filter:
             return edge.replace(hour=0, minute=0, second=0, microsecond=0)
-        if tap.wall_time_dates and self.api_version != 5:
-            return unambiguous_edge(edge, tap.timezone)
+        if self.run.bounds.wall and self.api_version != 5:
+            return unambiguous_edge(edge, self.run.timezone)
         return edge
 
     def _fall_back_to_wall_times(self, error: PardotApiError) -> bool:
@@ -198,38 +160,38 @@ class ExportStream(FastRecordsMixin, Stream):
         even in a repeated DST hour. Whether Pardot takes them is unconfirmed, so a refusal
         switches the run to offset-less wall times, with window edges kept out of repeated hours.
         """
-        tap = self._pardot_tap
-        if tap.wall_time_dates or self.api_version == 5 or error.code not in (7, 177):
+        if self.api_version == 5 or error.code not in (7, 177):
             return False
-        tap.wall_time_dates = True
-        self.logger.warning(
+        return self.run.bounds.fall_back(
+            self.logger,
             "Pardot refused export dates with a UTC offset (%s); sending wall times in %s for "
             "the rest of this run, with window edges kept out of repeated DST hours",
-            error, tap.timezone,
+            error, self.run.timezone,
         )  # fmt: skip
-        return True
 
     def _job(self, window: Window) -> ExportJob:
         return ExportJob(
-            self._pardot_tap.client,
+            self.run.client,
             self._request(window),
-            poll_unit_seconds=float(self.config.get("poll_interval_seconds", 60)),
-            timeout_seconds=float(self.config.get("export_timeout_minutes", 120)) * 60,
+            poll_unit_seconds=self.settings.poll_interval_seconds,
+            timeout_seconds=self.settings.export_timeout_seconds,
         )
 
     def _request(self, window: Window) -> ExportRequest:
-        tz = self._pardot_tap.timezone
-        wall = self._pardot_tap.wall_time_dates and self.api_version != 5
-        fmt = format_pardot_datetime if wall else format_iso_offset
         after = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.AFTER)
         before = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.BEFORE)
-        if self._date_filter:  # whole days, strict: after the day before, before the end day
+        if self.date_filter:  # whole days, strict: after the day before, before the end day
             arguments: dict[str, Any] = {
                 after.name: (window.start - ONE_DAY).date().isoformat(),
                 before.name: window.end.date().isoformat(),
             }
         else:
-            arguments = {after.name: fmt(window.after, tz), before.name: fmt(window.before, tz)}
+            text = self.run.bounds.text
+            v5 = self.api_version == 5
+            arguments = {
+                after.name: text(window.after, offset=v5),
+                before.name: text(window.before, offset=v5),
+            }
         arguments.update(
             {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
         )

@@ -1,11 +1,10 @@
 """CSV cells to typed record values, decided once per file header, applied per row.
 
-The SDK does not parse strings (sdk-notes §1.4), so every cell is typed here, into exactly the
+The SDK does not parse strings (docs/sdk.md), so every cell is typed here, into exactly the
 values the SDK's type conformance would leave unchanged (the fast record path relies on it, and
-tests/test_fast_path_conformance.py proves it): integers, booleans from 1/0/true/false, datetimes
-from the API user's wall time to fixed-width UTC ISO 8601 strings (the client's DST rule), dates
-and strings as they are, numbers as `Decimal` (written as JSON numbers, digits kept); empty cells,
-NaN and infinities (which conformance would null) become null.
+tests/test_fast_path_conformance.py proves it): the shared `converters` for integers, numbers
+and booleans, datetimes from the API user's wall time to fixed-width UTC ISO 8601 strings (the
+client's DST rule), dates and strings as they are; empty cells become null.
 
 Rows are typed by one function built per header (`row_function`): a dict display with a
 converter per column, so a row costs one call instead of one per cell. Its source holds only
@@ -16,51 +15,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pardot_client.catalog import FieldType, ObjectSpec, to_snake
 from pardot_client.dates import LocalTimeParser
+from tap_pardot_export import converters
+from tap_pardot_export.converters import text
 
 Converter = Callable[[str], Any]
 RowFunction = Callable[[Sequence[str]], dict[str, Any]]
-_TRUE = frozenset({"1", "true", "True", "TRUE", "yes"})
-_FALSE = frozenset({"0", "false", "False", "FALSE", "no"})
 
 
 class CellError(ValueError):
     """A cell that does not hold a value of its column's type."""
 
 
-def _integer(cell: str) -> int:
-    try:
-        return int(cell)
-    except ValueError:
-        raise CellError(f"{cell!r} is not an integer") from None
-
-
-def _number(cell: str) -> Decimal | None:
-    """A Decimal; NaN and infinities become None, as the SDK's conformance would make them."""
-    try:
-        value = Decimal(cell)
-    except InvalidOperation:
-        raise CellError(f"{cell!r} is not a number") from None
-    return value if value.is_finite() else None
-
-
-def _boolean(cell: str) -> bool:
-    if cell in _TRUE:
-        return True
-    if cell in _FALSE:
-        return False
-    raise CellError(f"{cell!r} is not a boolean")
-
-
-def _text(cell: str) -> str:
-    return cell
-
-
-_FASTER: dict[Converter, Converter] = {_integer: int}  # same value; the error path says more
+_FASTER: dict[Converter, Converter] = {converters.integer: int}  # same value; errors say more
 
 
 def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
@@ -76,7 +46,7 @@ def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
     for i, (key, convert) in enumerate(columns):
         namespace[f"k{i}"] = key
         cell = f"row[{i}]"
-        if convert is _text:
+        if convert is text:
             entries.append(f"k{i}: {cell} or None")
             continue
         namespace[f"c{i}"] = _FASTER.get(convert, convert)
@@ -90,7 +60,7 @@ def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
             value = f"(v{i} := {value})"
         entries.append(f"k{i}: {value}")
     source = "def typed_row(row):\n    return {" + ", ".join(entries) + "}\n"
-    exec(compile(source, "<tap_pardot_export.rows>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, "<tap_pardot_export.export.rows>", "exec"), namespace)  # noqa: S102
     function: RowFunction = namespace["typed_row"]
     return function
 
@@ -103,12 +73,12 @@ class RowParser:
         self.custom_types = custom_types
         parse_time = LocalTimeParser(timezone)
         self._by_type: dict[FieldType, Converter] = {
-            FieldType.INTEGER: _integer,
-            FieldType.NUMBER: _number,
-            FieldType.BOOLEAN: _boolean,
+            FieldType.INTEGER: converters.integer,
+            FieldType.NUMBER: converters.number,
+            FieldType.BOOLEAN: converters.boolean,
             FieldType.DATETIME: parse_time,
-            FieldType.DATE: _text,
-            FieldType.STRING: _text,
+            FieldType.DATE: text,
+            FieldType.STRING: text,
         }
 
     def columns(self, header: Sequence[str]) -> list[tuple[str, Converter]]:

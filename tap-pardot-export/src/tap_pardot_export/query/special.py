@@ -10,80 +10,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
-
-from singer_sdk import Stream
-from singer_sdk import typing as th
+from collections.abc import Iterator
+from typing import Any
 
 from pardot_client import PardotError, query_records
 from pardot_client.catalog import get_object
-from tap_pardot_export.query_paging import (
-    ONE_SECOND,
-    IdPager,
-    Mark,
-    QueryEndpoint,
-    UpdatedAtPager,
-)
-from tap_pardot_export.query_rows import QueryRecordTyper
-from tap_pardot_export.query_stream import PardotStreamMixin, Record
-from tap_pardot_export.streams import stream_schema
-
-if TYPE_CHECKING:
-    from tap_pardot_export.tap import TapPardotExport
+from tap_pardot_export.bounds import ONE_SECOND
+from tap_pardot_export.query.base import QueryBase, Record
+from tap_pardot_export.query.paging import IdPager, Mark, QueryEndpoint, UpdatedAtPager
+from tap_pardot_export.query.records import QueryRecordTyper
+from tap_pardot_export.schemas import EMAIL_RATES, EMAIL_STATS, email_schema
 
 VISITOR_IDS_PER_CALL = 100  # keeps the GET under any URL length limit
 
 
-class _SpecialStream(PardotStreamMixin, Stream):
-    """A catalog object's stream whose bookmark (if any) `get_records` keeps itself."""
-
-    object_name: ClassVar[str]
-    primary_keys: ClassVar[list[str]] = ["id"]
-    STATE_MSG_FREQUENCY = 10**15
-
-    def __init__(self, tap: TapPardotExport, schema: dict[str, Any] | None = None) -> None:
-        self.spec = get_object(self.object_name)
-        self._pardot_tap = tap
-        super().__init__(tap, schema=schema or stream_schema(self.spec, {}))
-
-    def _increment_stream_state(
-        self, latest_record: dict[str, Any], *, context: Mapping[str, Any] | None = None
-    ) -> None:
-        """No per-record bookmark: these streams save what they read per batch."""
-
-    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Record]:
-        """The stream's records; the state of the last whole batch is saved on a stop."""
-        before = self._pardot_tap.client.calls.snapshot()
-        state = self.get_context_state(context)
-        try:
-            yield from self._records(state)
-        except PardotError:
-            self._pardot_tap.state_writer.write_state(self.tap_state)
-            raise
-        finally:
-            self.log_calls(before)
-
-    def _records(self, state: dict[str, Any]) -> Iterator[Record]:
-        raise NotImplementedError
-
-    def _checkpoint(self) -> None:
-        self._pardot_tap.state_writer.write_state(self.tap_state)
-
-
-class VisitsStream(_SpecialStream):
+class VisitsStream(QueryBase):
     """Visits of the visitors changed since the bookmark (state key `visitor_updated_at`)."""
 
     name = "visits"
     object_name = "visit"
 
     def _records(self, state: dict[str, Any]) -> Iterator[Record]:
-        client, tap = self._pardot_tap.client, self._pardot_tap
-        typer = QueryRecordTyper(self.spec, tap.timezone, list(self.schema["properties"]))
+        client, typer = self.run.client, self.typer()
         visits = QueryEndpoint(client, self.spec)
         visitors = UpdatedAtPager(
-            QueryEndpoint(client, get_object("visitor")), "updated_at", self.query_dates(),
+            QueryEndpoint(client, get_object("visitor")), "updated_at", self.run.bounds,
             self.page_size, before=self.end_instant(), params={"only_identified": "false"},
+            on_refused=self.refused_offsets,
         )  # fmt: skip
         saved = state.get("visitor_updated_at")
         mark = (
@@ -100,7 +53,7 @@ class VisitsStream(_SpecialStream):
             state["visitor_updated_at"] = saved_mark["replication_key_value"]
             state["visitor_tie_after_id"] = saved_mark["tie_after_id"]
             if pages % self.pages_per_state == 0:
-                self._checkpoint()
+                self.checkpoint()
 
     def _visits_of(self, endpoint: QueryEndpoint, visitor_ids: str) -> Iterator[Record]:
         """Every visit of these visitors; `offset` is the only paging this endpoint has."""
@@ -115,15 +68,14 @@ class VisitsStream(_SpecialStream):
             offset += len(rows)
 
 
-class EmailTemplatesStream(_SpecialStream):
+class EmailTemplatesStream(QueryBase):
     """One-to-one email templates: the list, then each template read (full table)."""
 
     name = "email_templates"
     object_name = "emailTemplate"
 
     def _records(self, state: dict[str, Any]) -> Iterator[Record]:
-        client, tap = self._pardot_tap.client, self._pardot_tap
-        typer = QueryRecordTyper(self.spec, tap.timezone, list(self.schema["properties"]))
+        client, typer = self.run.client, self.typer()
         listing = client.get_json("/api/emailTemplate/version/{version}/do/listOneToOneEmails")
         ids = sorted({int(t["id"]) for t in query_records(listing, "emailTemplate")})
         for template_id in ids:
@@ -132,34 +84,22 @@ class EmailTemplatesStream(_SpecialStream):
             yield typer(_node(data, "emailTemplate"))
 
 
-_STATS = ("sent", "delivered", "total_clicks", "unique_clicks", "soft_bounced", "hard_bounced",
-          "opt_outs", "spam_complaints", "opens", "unique_opens")  # fmt: skip
-_RATES = ("delivery_rate", "opens_rate", "click_through_rate", "unique_click_through_rate",
-          "click_open_ratio", "opt_out_rate", "spam_complaint_rate")  # fmt: skip
-
-
-class EmailsStream(_SpecialStream):
+class EmailsStream(QueryBase):
     """List emails seen in email clicks beyond the bookmark (`email_click_id`), with stats."""
 
     name = "emails"
     object_name = "email"
 
-    def __init__(self, tap: TapPardotExport) -> None:
-        schema = stream_schema(get_object("email"), {})
-        stats = th.ObjectType(
-            *(th.Property(n, th.IntegerType) for n in _STATS),
-            *(th.Property(n, th.NumberType) for n in _RATES),
-        )
-        schema["properties"]["stats"] = stats.to_dict()
-        super().__init__(tap, schema)
+    def build_schema(self) -> dict[str, Any]:
+        """The email's fields and its statistics under `stats`."""
+        return email_schema(self.spec)
 
     def _records(self, state: dict[str, Any]) -> Iterator[Record]:
-        client, tap = self._pardot_tap.client, self._pardot_tap
-        if not self.config.get("include_email_stats", False):
-            tap.logger.info("emails: skipped (two calls per email); set include_email_stats")
+        client = self.run.client
+        if not self.settings.include_email_stats:
+            self.logger.info("emails: skipped (two calls per email); set include_email_stats")
             return
-        fields = [n for n in self.schema["properties"] if n != "stats"]
-        typer = QueryRecordTyper(self.spec, tap.timezone, fields)
+        typer = self.typer([n for n in self.schema["properties"] if n != "stats"])
         saved = state.get("email_click_id")
         spec = get_object("emailClick")
         params = {} if saved else self.created_since_start(spec)
@@ -173,10 +113,10 @@ class EmailsStream(_SpecialStream):
                 done.add(email_id)
                 yield self._email(typer, email_id)
             state["email_click_id"] = last_id
-        self._checkpoint()
+        self.checkpoint()
 
     def _email(self, typer: QueryRecordTyper, email_id: int) -> Record:
-        client = self._pardot_tap.client
+        client = self.run.client
         email = _node(client.get_json(f"/api/email/version/{{version}}/do/read/id/{email_id}"),
                       "email")  # fmt: skip
         message = email.pop("message", None)
@@ -187,8 +127,8 @@ class EmailsStream(_SpecialStream):
         stats = _node(client.get_json(f"/api/email/version/{{version}}/do/stats/id/{email_id}"),
                       "stats")  # fmt: skip
         record["stats"] = {
-            **{n: int(stats[n]) for n in _STATS if stats.get(n) not in (None, "")},
-            **{n: float(stats[n]) for n in _RATES if stats.get(n) not in (None, "")},
+            **{n: int(stats[n]) for n in EMAIL_STATS if stats.get(n) not in (None, "")},
+            **{n: float(stats[n]) for n in EMAIL_RATES if stats.get(n) not in (None, "")},
         }
         return record
 
@@ -201,7 +141,7 @@ def _node(data: Any, key: str) -> dict[str, Any]:
     return {k: v for k, v in node.items() if k != "@attributes"}
 
 
-SPECIAL_QUERY_STREAMS: tuple[type[_SpecialStream], ...] = (
+SPECIAL_QUERY_STREAMS: tuple[type[QueryBase], ...] = (
     VisitsStream,
     EmailTemplatesStream,
     EmailsStream,

@@ -1,53 +1,24 @@
-"""Query JSON records to typed records, in one place, like rows.py does for export CSV cells.
+"""Query JSON records to typed records, in one place, as export/rows.py types export CSV cells.
 
 v3/v4 query answers carry strings and numbers: integers may come as strings, booleans as 1/0 or
-true/false, datetimes as wall times in the API user's timezone, and nested nodes (a campaign)
-where the catalog has a flat `*_id`. Every value is typed here once; datetimes become UTC ISO 8601
-by the client's stated DST rule, exactly as the export streams emit them.
+true/false (the shared `converters` type both), datetimes as wall times in the API user's
+timezone, and nested nodes (a campaign) where the catalog has a flat `*_id`. Every value is typed
+here once; datetimes become UTC ISO 8601 by the client's stated DST rule, exactly as the export
+streams emit them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pardot_client.catalog import FieldType, ObjectSpec
 from pardot_client.dates import LocalTimeParser
-
-_TRUE = frozenset({"1", "true", "True", "TRUE", "yes"})
-_FALSE = frozenset({"0", "false", "False", "FALSE", "no"})
+from tap_pardot_export import converters
 
 
 class QueryValueError(ValueError):
     """A query value that does not hold a value of its field's type."""
-
-
-def _integer(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise QueryValueError(f"{value!r} is not an integer") from None
-
-
-def _number(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise QueryValueError(f"{value!r} is not a number") from None
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value)
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise QueryValueError(f"{value!r} is not a boolean")
 
 
 class QueryRecordTyper:
@@ -61,12 +32,12 @@ class QueryRecordTyper:
         self.names = names or list(spec.field_names)
         parse_time = LocalTimeParser(timezone)
         by_type: dict[FieldType, Callable[[Any], Any]] = {
-            FieldType.INTEGER: _integer,
-            FieldType.NUMBER: _number,
-            FieldType.BOOLEAN: _boolean,
+            FieldType.INTEGER: converters.integer,
+            FieldType.NUMBER: converters.number,
+            FieldType.BOOLEAN: converters.boolean,
             FieldType.DATETIME: lambda v: parse_time(str(v)),
-            FieldType.DATE: str,
-            FieldType.STRING: str,
+            FieldType.DATE: converters.text,
+            FieldType.STRING: converters.text,
         }
         self._convert: dict[str, tuple[str, Callable[[Any], Any]]] = {}
         for f in spec.fields:

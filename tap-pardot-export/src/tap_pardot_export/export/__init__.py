@@ -1,0 +1,1 @@
+"""Export streams: windows of rows pulled through Pardot's asynchronous Export API."""

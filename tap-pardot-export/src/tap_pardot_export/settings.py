@@ -1,0 +1,122 @@
+"""The tap's settings: their JSON schema (what `--about` documents) and the typed form code reads.
+
+Defaults are written once, in the schema; `TapSettings.from_config` fills them in
+(`pardot_client.settings_schema.with_defaults`), so no module restates one. The connection
+settings (credentials, hosts, timezone, retries) are the client's own `ClientSettings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from singer_sdk import typing as th
+
+from pardot_client.dates import parse_utc
+from pardot_client.settings_schema import with_connection_settings, with_defaults
+
+MAX_PAGE_SIZE = 200  # rows per v3/v4 query page (docs/pardot-api/queries.md)
+EXTRACTION_MODES = ("export", "query", "auto")
+
+CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
+    th.Property("start_date", th.DateTimeType, required=True,
+                description="Export rows changed from this instant on (UTC if no offset)."),
+    th.Property("end_date", th.DateTimeType,
+                description="Stop at this instant (exclusive); default: now."),
+    th.Property("export_window_days", th.IntegerType(minimum=1, maximum=365), default=31,
+                description="Longest date range of one export (1 to 365); smaller windows "
+                "arrive sooner and retry cheaper."),
+    th.Property("poll_interval_seconds", th.NumberType, default=60,
+                description="Unit of the polling schedule: poll n waits ceil(n*n/5+1) units."),
+    th.Property("export_timeout_minutes", th.NumberType, default=120,
+                description="Give up on an export still not complete after this long."),
+    th.Property("export_max_tries", th.IntegerType, default=3,
+                description="Times a window's export is created when Pardot ends it Failed."),
+    th.Property("max_pending_exports", th.IntegerType(minimum=1, maximum=10), default=2,
+                description="Exports in flight per stream (1 to 10): the next window's export "
+                "is queued while the current one downloads. Pardot runs an account's exports "
+                "one after another, so more than 2 only holds up the account's other users."),
+    th.Property("procedures", th.ObjectType(additional_properties=th.StringType),
+                description="Bind a stream to its other export procedure, e.g. "
+                '{"prospects": "filter_by_created_at"} for a backfill; the bookmark field '
+                "follows, and a bookmark kept for another field is not used (start_date is)."),
+    th.Property("extraction_mode", th.ObjectType(additional_properties=th.StringType),
+                description="Per export stream, how rows are read: export (the Export API, the "
+                "default), query (bulk queries paged by id inside each window: no export latency, "
+                'one call per 200 rows) or auto (query when a cheap count finds at most '
+                'auto_query_max_rows rows to read, else export), e.g. {"prospects": "auto"}.'),
+    th.Property("auto_query_max_rows", th.IntegerType(minimum=0), default=2000,
+                description="With extraction_mode auto: read by query when at most this many "
+                "rows changed since the bookmark (one call per 200 rows), else export."),
+    th.Property("query_page_size", th.IntegerType(minimum=1, maximum=200), default=200,
+                description="Rows per bulk query page (1 to 200); a shorter page ends a read."),
+    th.Property("query_state_every_pages", th.IntegerType(minimum=1), default=10,
+                description="Query streams emit STATE after this many pages (and at the end)."),
+    th.Property("include_email_stats", th.BooleanType, default=False,
+                description="Fill the emails stream: each list email seen in email clicks, read "
+                "with its statistics (two calls per email, so off by default: the stream then "
+                "emits nothing)."),
+).to_dict())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TapSettings:
+    """The tap's own settings, typed and with their defaults, read once per run."""
+
+    start_date: datetime | None
+    end_date: datetime | None
+    export_window_days: int
+    poll_interval_seconds: float
+    export_timeout_minutes: float
+    export_max_tries: int
+    max_pending_exports: int
+    procedures: Mapping[str, str]
+    extraction_mode: Mapping[str, str]
+    auto_query_max_rows: int
+    query_page_size: int
+    query_state_every_pages: int
+    include_email_stats: bool
+    business_unit_id: str | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> TapSettings:
+        """Read the config (a partial one too: discovery needs no start_date)."""
+        values = with_defaults(config, CONFIG_SCHEMA)
+        return cls(
+            start_date=_instant(values.get("start_date")),
+            end_date=_instant(values.get("end_date")),
+            export_window_days=int(values["export_window_days"]),
+            poll_interval_seconds=float(values["poll_interval_seconds"]),
+            export_timeout_minutes=float(values["export_timeout_minutes"]),
+            export_max_tries=int(values["export_max_tries"]),
+            max_pending_exports=int(values["max_pending_exports"]),
+            procedures={str(k): str(v) for k, v in (values.get("procedures") or {}).items()},
+            extraction_mode={
+                str(k): str(v) for k, v in (values.get("extraction_mode") or {}).items()
+            },
+            auto_query_max_rows=int(values["auto_query_max_rows"]),
+            query_page_size=max(1, min(MAX_PAGE_SIZE, int(values["query_page_size"]))),
+            query_state_every_pages=max(1, int(values["query_state_every_pages"])),
+            include_email_stats=bool(values["include_email_stats"]),
+            business_unit_id=str(values["business_unit_id"])
+            if values.get("business_unit_id")
+            else None,
+        )
+
+    @property
+    def export_timeout_seconds(self) -> float:
+        """`export_timeout_minutes` in seconds."""
+        return self.export_timeout_minutes * 60
+
+    def mode_of(self, stream: str) -> str:
+        """The `extraction_mode` of an export stream, checked: export, query or auto."""
+        mode = self.extraction_mode.get(stream, "export")
+        if mode not in EXTRACTION_MODES:
+            raise ValueError(f"extraction_mode.{stream} is {mode!r}; use one of {EXTRACTION_MODES}")
+        return mode
+
+
+def _instant(value: Any) -> datetime | None:
+    return parse_utc(str(value)) if value else None
