@@ -12,7 +12,7 @@ import pytest
 
 from pardot_client import PardotQuotaExceededError
 from target_pardot_import.import_job import ImportStoppedError
-from target_pardot_import.target import RejectRateExceededError
+from target_pardot_import.run import RejectRateExceededError
 
 V3_PROPS: dict[str, Any] = {
     "email": {"type": "string"},

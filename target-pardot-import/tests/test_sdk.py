@@ -8,7 +8,7 @@ are checked, unknown fields rejected before upload, the rest imported and skippe
 
 Excluded, and why:
 * `multiple_state_messages`: the SDK itself comments it out of its suite; STATE goes out only
-  after every sink drains (sdk-notes §1.9), which `test_imports` checks against Pardot's content.
+  after every sink drains (docs/sdk.md), which `test_imports` checks against Pardot's content.
 * `schema_no_properties`: a stream without properties has no match column; refusing it is the
   documented behaviour (`test_values::test_v3_matches_by_email` checks the message).
 """

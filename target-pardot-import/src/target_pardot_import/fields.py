@@ -1,11 +1,11 @@
 """Which stream properties become import columns, and the conflict options of each column.
 
 The header is fixed once per stream from its schema (after stream maps), in schema order, so
-every part of every import of the stream has the same header (pardot-api.md §5.1). A property
-is a column when Pardot's Import API accepts it: an importable prospect field of the catalog, a
-custom field of the account, or a match column of the API version (v3 `email`; v4 `prospect_id`,
-`salesforce_fid`). Other properties are not columns; a record carrying a value for one is
-rejected, so nothing the user sent is silently dropped.
+every part of every import of the stream has the same header (docs/pardot-api/imports.md). A
+property is a column when Pardot's Import API accepts it: an importable prospect field of the
+catalog, a custom field of the account, or a match column of the API version (v3 `email`; v4
+`prospect_id`, `salesforce_fid`). Other properties are not columns; a record carrying a value
+for one is rejected, so nothing the user sent is silently dropped.
 """
 
 from __future__ import annotations
@@ -30,9 +30,17 @@ class ColumnOption:
     overwrite: bool = True
     null_overwrite: bool = False
 
+    @classmethod
+    def from_setting(cls, given: Mapping[str, Any]) -> ColumnOption:
+        """One column's entry of the `column_options` setting; a key it lacks keeps our default."""
+        return cls(**{attr: bool(given[key]) for key, attr in _OPTION_KEYS if key in given})
+
     def as_input(self, name: str) -> dict[str, Any]:
         """The `columns` entry of the import input."""
         return {"field": name, "overwrite": self.overwrite, "nullOverwrite": self.null_overwrite}
+
+
+_OPTION_KEYS = (("overwrite", "overwrite"), ("nullOverwrite", "null_overwrite"))  # setting, field
 
 
 @dataclass(frozen=True)
@@ -99,15 +107,7 @@ def import_columns(
 
 
 def column_options(
-    config: Mapping[str, Any] | None, names: Iterable[str]
+    given: Mapping[str, ColumnOption], names: Iterable[str]
 ) -> dict[str, ColumnOption]:
-    """Options per column: `column_options` from the settings over our defaults."""
-    config = config or {}
-    options = {}
-    for name in names:
-        given = config.get(name) or {}
-        options[name] = ColumnOption(
-            overwrite=bool(given.get("overwrite", True)),
-            null_overwrite=bool(given.get("nullOverwrite", False)),
-        )
-    return options
+    """Options per column: those the settings give, our defaults for the others."""
+    return {name: given.get(name, ColumnOption()) for name in names}

@@ -1,8 +1,13 @@
 """One Pardot import, first byte to last error row: create, batches, Ready, poll, errors.
 
+The job is built from the run's settings and the column options of one header variant; it
+takes the parts the sink hands it and owns them from then on: it sends them (or, in a dry run,
+only logs what it would send), waits for Pardot to complete the import, writes the rows Pardot
+skipped to the rejects file, counts the import in the run's figures and deletes the parts.
+
 Calls per import: one for a one-part import (create with `importFile` and `state: Ready`);
 otherwise create with the first part, one per further part and one to set Ready (parts + 1);
-then the polls, and one errors download when rows failed.
+then the polls, and one errors download when rows failed (docs/pardot-api/imports.md).
 
 Failures whose outcome is unknown (a POST that broke after it was sent, pardot_client's
 PardotOutcomeUnknownError) are resolved without importing a row twice or losing one:
@@ -18,12 +23,10 @@ PardotOutcomeUnknownError) are resolved without importing a row twice or losing 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,12 +39,15 @@ from pardot_client import (
     job_status,
 )
 from pardot_client.dates import format_duration
+from pardot_client.downloads import csv_reader
+from pardot_client.polling import Poller
+from target_pardot_import.fields import ColumnOption
 from target_pardot_import.parts import Part
+from target_pardot_import.run import ImportRun
 
 LOG = logging.getLogger("target_pardot_import")
 BASE = "/api/import/version/{version}/do"
 ERROR_COLUMNS = ("error_type", "error_description")
-CHUNK_BYTES = 64 * 1024
 MAX_SENDS = 3  # times one import is sent when uploads end with an unknown outcome
 DAILY_BATCHES_CODE = 164
 
@@ -69,28 +75,77 @@ class ImportResult:
 
 
 class ImportJob:
-    """Sends one import of 1 to 10 parts through the shared client and waits for Complete."""
+    """Sends one import of 1 to 10 parts through the run's client and accounts for every row."""
 
     def __init__(
         self,
-        client: PardotClient,
+        run: ImportRun,
         *,
-        columns: Sequence[dict[str, Any]],
-        restore_deleted: bool,
-        poll_interval_seconds: float,
-        timeout_seconds: float,
-        label: str,
+        stream: str,
+        header: Sequence[str],
+        options: Mapping[str, ColumnOption],
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.client = client
-        self.columns = list(columns)
-        self.restore_deleted = restore_deleted
-        self.poll_interval = poll_interval_seconds
-        self.timeout = timeout_seconds
-        self.label = label
-        self._sleep = sleep
+        settings = run.settings
+        self.run = run
+        self.stream = stream
+        self.header = tuple(header)
+        self.columns = [options[name].as_input(name) for name in self.header]
+        self.label = f"{stream} import {run.stats.imports + 1}"
+        self._poller = Poller(
+            wait=lambda _poll: settings.poll_interval_seconds,
+            timeout_seconds=settings.import_timeout_seconds,
+            logger=LOG,
+            sleep=sleep,
+        )
 
-    def run(self, parts: Sequence[Part]) -> ImportResult:
+    @property
+    def client(self) -> PardotClient:
+        """The run's one client."""
+        return self.run.client
+
+    def send(self, parts: Sequence[Part]) -> None:
+        """Import the parts, wait for Complete, record the skipped rows and figures; delete them.
+
+        Returns only once Pardot has applied the import and its failed rows are in the rejects
+        file; a dry run logs what would be sent and makes no call.
+        """
+        rows = sum(p.rows for p in parts)
+        sizes = [p.size for p in parts]
+        try:
+            if self.run.settings.dry_run:
+                LOG.info(
+                    "%s (dry run, not sent): %d rows in %d parts of %s bytes, columns %s",
+                    self.label, rows, len(parts), sizes, ", ".join(self.header),
+                )  # fmt: skip
+                self.run.stats.add(rows=rows, sizes=sizes, calls=0, wait=0.0, submit=0.0)
+                return
+            result = self.complete(parts)
+            failed = 0
+            for cells, reason in self.failed_rows(result):
+                failed += 1
+                self.run.rejects.write(
+                    stream=self.stream, row=None, stage="pardot", import_id=result.id,
+                    reason=reason, record=cells,
+                )  # fmt: skip
+            LOG.info(
+                "%s: import %s of %d rows in %d parts: %d created, %d updated, %d skipped by "
+                "Pardot; %d API calls",
+                self.label, result.id, rows, len(parts), result.created, result.updated, failed,
+                result.calls + (1 if failed else 0),
+            )  # fmt: skip
+            self.run.stats.add(
+                rows=rows,
+                sizes=sizes,
+                calls=result.calls,
+                wait=result.wait_seconds,
+                submit=result.submit_seconds,
+            )
+        finally:
+            for part in parts:
+                part.discard()
+
+    def complete(self, parts: Sequence[Part]) -> ImportResult:
         """Submit the parts as one import and wait until Pardot has applied it."""
         before = self.client.calls.total
         began = time.monotonic()
@@ -130,10 +185,7 @@ class ImportJob:
             return
         url = result.errors_ref or f"{BASE}/downloadErrors/id/{result.id}"
         with self.client.download(url) as response:
-            response.raw.decode_content = True
-            response.raw.auto_close = False  # let the text wrapper see a clean EOF
-            buffered = io.BufferedReader(response.raw, CHUNK_BYTES)
-            reader = csv.reader(io.TextIOWrapper(buffered, encoding="utf-8-sig", newline=""))
+            reader = csv_reader(response)
             header = next(reader, None)
             if header is None:
                 return
@@ -149,8 +201,8 @@ class ImportJob:
 
     def _input(self, *, ready: bool) -> str:
         body: dict[str, Any] = {
-            "operation": "Upsert", "object": "Prospect", "restoreDeleted": self.restore_deleted,
-            "columns": self.columns,
+            "operation": "Upsert", "object": "Prospect",
+            "restoreDeleted": self.run.settings.restore_deleted, "columns": self.columns,
         }  # fmt: skip
         if ready:
             body["state"] = "Ready"
@@ -237,31 +289,21 @@ class ImportJob:
         return job_status(self.client.get_json(f"{BASE}/read/id/{import_id}"), "import")
 
     def _wait(self, import_id: int) -> JobStatus:
-        """Poll every `poll_interval` until Complete, bounded by `timeout`."""
-        began = time.monotonic()
-        polls = 0
-        while True:
-            elapsed = time.monotonic() - began
-            if elapsed + self.poll_interval > self.timeout:
-                raise ImportStoppedError(
-                    f"{self.label}: import {import_id} is still not Complete after "
-                    f"{elapsed:.0f} s (import_timeout_minutes). It may still complete; no STATE "
-                    "was emitted for its rows, so a re-run sends them again and Pardot matches "
-                    "them to the same prospects."
-                )
-            self._sleep(self.poll_interval)
-            status = self._read(import_id)
-            polls += 1
-            if status.state == "Complete":
-                LOG.info(
-                    "%s: import %s Complete after %d polls (%s)",
-                    self.label, import_id, polls, format_duration(time.monotonic() - began),
-                )  # fmt: skip
-                return status
-            if status.is_expired:
-                raise ImportStoppedError(f"{self.label}: import {import_id} expired unprocessed")
-            LOG.info(
-                "%s: import %s is %s after %s; next poll in %s",
-                self.label, import_id, status.state, format_duration(time.monotonic() - began),
-                format_duration(self.poll_interval),
-            )  # fmt: skip
+        """Poll at `poll_interval_seconds` until Complete, bounded by `import_timeout_minutes`."""
+        polled = self._poller.until_done(
+            lambda: self._read(import_id),
+            pending=lambda status: status.state != "Complete" and not status.is_expired,
+            label=f"{self.label}: import {import_id}",
+            timed_out=lambda elapsed: ImportStoppedError(
+                f"{self.label}: import {import_id} is still not Complete after {elapsed:.0f} s "
+                "(import_timeout_minutes). It may still complete; no STATE was emitted for its "
+                "rows, so a re-run sends them again and Pardot matches them to the same prospects."
+            ),
+        )
+        if polled.status.state != "Complete":
+            raise ImportStoppedError(f"{self.label}: import {import_id} expired unprocessed")
+        LOG.info(
+            "%s: import %s Complete after %d polls (%s)",
+            self.label, import_id, polled.polls, format_duration(polled.elapsed),
+        )  # fmt: skip
+        return polled.status

@@ -1,11 +1,11 @@
 """Records -> CSV rows Pardot reads: value formatting, row checks and RFC 4180 quoting.
 
-This module replaces the SDK's JSON-Schema validation (the target's main cost, sdk-notes §3):
+This module replaces the SDK's JSON-Schema validation (the target's main cost, docs/sdk.md):
 each value is checked against the Pardot type of its column while it is formatted, so a row
 Pardot would refuse is rejected here, with a reason that never quotes the value (reasons can end
 up in logs; values only ever go to the rejects file).
 
-Formatting choices (pardot-api.md §5, §7): booleans `true`/`false`; integers in decimal;
+Formatting choices (docs/pardot-api/imports.md): booleans `true`/`false`; integers in decimal;
 numbers without an exponent; `date-time` strings (ISO 8601; no offset means UTC, the Singer
 convention) as `YYYY-MM-DD HH:MM:SS` wall time in the API user's timezone; text as sent. A null
 or a missing key is an empty cell (whether it may blank Pardot's value is the column's

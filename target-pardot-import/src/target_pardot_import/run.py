@@ -1,0 +1,120 @@
+"""What one run of the target shares across its streams, and the run's end-of-run figures.
+
+A run has one client (one call counter, one token), one copy of the account's custom fields,
+one rejects file and one reject rate: rows rejected in any stream count against
+`max_reject_rate` together. The target makes the run and hands it to each sink; sinks and
+imports take everything target-wide from it, never from the target object.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pardot_client import PardotClient, PardotError
+from pardot_client.catalog import FieldType
+from pardot_client.custom_fields import custom_prospect_fields
+from target_pardot_import.rejects import RejectsWriter
+from target_pardot_import.settings import TargetSettings
+
+LOG = logging.getLogger("target_pardot_import")
+
+
+class RejectRateExceededError(PardotError):
+    """More rows were rejected than `max_reject_rate` allows; the rejects file says which."""
+
+
+@dataclass
+class RunStats:
+    """The run's figures, logged at the end (the benchmark reads them)."""
+
+    imports: int = 0
+    rows: int = 0
+    part_sizes: list[list[int]] = field(default_factory=list)
+    calls: int = 0
+    wait_seconds: float = 0.0
+    submit_seconds: float = 0.0
+
+    def add(self, *, rows: int, sizes: list[int], calls: int, wait: float, submit: float) -> None:
+        """Count one import."""
+        self.submit_seconds += submit
+        self.imports += 1
+        self.rows += rows
+        self.part_sizes.append(sizes)
+        self.calls += calls
+        self.wait_seconds += wait
+
+
+class ImportRun:
+    """The run-wide pieces: settings, client, custom fields, rejects, figures, reject rate."""
+
+    def __init__(
+        self,
+        settings: TargetSettings,
+        connect: Callable[[], PardotClient],
+        *,
+        began: float | None = None,
+    ) -> None:
+        """`connect` makes the client when first needed: a run that gets no stream calls none."""
+        self.settings = settings
+        self._connect = connect
+        self.stats = RunStats()
+        self.rejects = RejectsWriter(settings.rejects_path, settings.rejects_format)
+        self.rows_seen = 0  # records read in every stream, the reject rate's denominator
+        self._began = time.monotonic() if began is None else began
+
+    @cached_property
+    def client(self) -> PardotClient:
+        """The one client of this run."""
+        return self._connect()
+
+    @property
+    def timezone(self) -> str:
+        """The API user's timezone (the client's settings check it is a real IANA name)."""
+        return self.client.settings.timezone
+
+    @cached_property
+    def custom_fields(self) -> dict[str, FieldType]:
+        """The account's custom prospect fields (their API names), queried once per run."""
+        return custom_prospect_fields(self.client)
+
+    def after_batch(self) -> None:
+        """Make the rejects durable, then fail the run if they exceed `max_reject_rate`."""
+        self.rejects.flush()
+        limit = self.settings.max_reject_rate
+        if self.rows_seen and self.rejects.count / self.rows_seen > limit:
+            raise RejectRateExceededError(
+                f"{self.rejects.count} of {self.rows_seen} rows were rejected, more than "
+                f"max_reject_rate {limit:g} allows; see {self.rejects.summary()}"
+            )
+
+    def close(self) -> None:
+        """Close the rejects file (also when the run failed: what was written stays)."""
+        self.rejects.close()
+
+    def log_summary(self) -> None:
+        """Log the run's figures as one `Run summary: {json}` line (counts only, never values).
+
+        bench/target_import.py reads this line; its keys are kept stable.
+        """
+        stats = self.stats
+        summary = {
+            "rows_read": self.rows_seen,
+            "rows_sent": stats.rows,
+            "rejected": self.rejects.count,
+            "imports": stats.imports,
+            "part_sizes": stats.part_sizes,
+            "import_calls": stats.calls,
+            "api_calls": self.client.calls.total if "client" in self.__dict__ else 0,
+            "wait_seconds": round(stats.wait_seconds, 3),
+            "submit_seconds": round(stats.submit_seconds, 3),
+            "seconds": round(time.monotonic() - self._began, 3),
+            "dry_run": self.settings.dry_run,
+        }
+        LOG.info("Run summary: %s", json.dumps(summary))
+        if self.rejects.count:
+            LOG.warning("%s", self.rejects.summary())
