@@ -136,9 +136,11 @@ def test_no_stream_module_imports_the_tap_module() -> None:
     assert importers == []
 
 
-def test_the_sink_does_not_import_the_target_module() -> None:
+def test_only_the_entry_point_imports_the_target_module() -> None:
+    """The sink, the run and the import job take what they need from the run object."""
     edges = graph("target_pardot_import")
-    assert "target_pardot_import.target" not in edges["target_pardot_import.sinks"]
+    importers = {m for m, targets in edges.items() if "target_pardot_import.target" in targets}
+    assert importers == {"target_pardot_import.__main__"}
 
 
 def test_the_tap_and_the_target_never_import_each_other_nor_the_simulator() -> None:

@@ -5,7 +5,6 @@ And the module layout the package keeps: the sinks get the run handed in, never 
 
 from __future__ import annotations
 
-import ast
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -64,31 +63,3 @@ def test_settings_are_typed_and_column_options_parsed() -> None:
 def test_sizes_no_import_could_have_are_refused(config: dict[str, int], message: str) -> None:
     with pytest.raises(PardotConfigError, match=message):
         TargetSettings.from_config(config)
-
-
-def _imports(module: Path) -> set[str]:
-    """The package modules a module imports (TYPE_CHECKING blocks included)."""
-    found = set()
-    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE.name):
-            found.add(str(node.module).rsplit(".", 1)[-1])
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names if a.name.startswith(PACKAGE.name)]
-            found |= {name.rsplit(".", 1)[-1] for name in names}
-    return found
-
-
-def test_modules_import_no_cycle_and_only_the_entry_points_import_the_target() -> None:
-    graph = {path.stem: _imports(path) for path in PACKAGE.glob("*.py")}
-    assert {m for m, deps in graph.items() if "target" in deps} == {"__main__"}
-    done: set[str] = set()
-
-    def visit(module: str, path: tuple[str, ...]) -> None:
-        assert module not in path, f"import cycle: {' -> '.join((*path, module))}"
-        if module not in done:
-            for dep in graph.get(module, ()):
-                visit(dep, (*path, module))
-            done.add(module)
-
-    for module in graph:
-        visit(module, ())
