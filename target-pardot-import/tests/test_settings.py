@@ -1,21 +1,15 @@
-"""The target's settings as the code reads them: defaults from the schema only, sizes checked.
-
-And the module layout the package keeps: the sinks get the run handed in, never the target.
-"""
+"""The target's settings as the code reads them: defaults from the schema only, sizes checked."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from pardot_client import PardotConfigError
 from target_pardot_import.fields import ColumnOption
 from target_pardot_import.settings import CONFIG_SCHEMA, TargetSettings
-
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "target_pardot_import"
 
 
 def test_unset_null_and_empty_settings_take_the_schema_defaults() -> None:
