@@ -15,14 +15,9 @@ import pytest
 from pardot_client.catalog import CATALOG, FieldType
 from pardot_sim import textcases
 from pardot_sim.accounts import Account
-from pardot_sim.generator import (
-    FOREIGN_KEYS,
-    SCALES,
-    Scale,
-    mutate,
-    populate,
-    scale_named,
-)
+from pardot_sim.generator import FOREIGN_KEYS, populate
+from pardot_sim.mutations import mutate
+from pardot_sim.scales import SCALES, Scale, scale_named
 from pardot_sim.store import DataStore
 
 NY = "America/New_York"

@@ -8,15 +8,29 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pardot_client.catalog import CATALOG, FieldType
 from pardot_client.dates import to_utc_iso
-from pardot_sim.generator import mutate
+from pardot_sim.app import SimApp
+from pardot_sim.exports import ExportEngine
 from pardot_sim.http import Request, Response
+from pardot_sim.imports import ImportEngine
+from pardot_sim.mutations import mutate
 
-if TYPE_CHECKING:
-    from pardot_sim.simulator import Simulator
+
+class Simulator(Protocol):
+    """What the admin routes reach of the simulator (pardot_sim.simulator builds it)."""
+
+    app: SimApp
+    exports: ExportEngine
+    imports: ImportEngine
+    facts: dict[str, dict[str, Any]]
+
+    def describe(self) -> dict[str, Any]: ...
+
+    def tunables(self) -> dict[str, Any]: ...
+
 
 BU = r"(?P<bu>0Uv[0-9A-Za-z]{15})"
 

@@ -14,18 +14,17 @@ import gc
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from pardot_client.catalog import CATALOG, FieldType, ObjectSpec, to_snake
 from pardot_client.dates import LocalTimeFormatter, get_zone
+from pardot_sim import planted as plant
 from pardot_sim import textcases as tx
 from pardot_sim.accounts import Account
+from pardot_sim.planted import DAY
+from pardot_sim.scales import Scale
 from pardot_sim.store import DataStore, Table
 
-DAY: Final = 86_400
 MARGIN: Final = 60  # the newest row is a minute old: never in the future, even with read lag
 CHUNK: Final = 50_000  # rows built per pass: bounds the temporary column lists
 
@@ -58,151 +57,8 @@ FOREIGN_KEYS: Final = {
     "tag_id": "tag", "previous_stage_id": "lifecycleStage", "next_stage_id": "lifecycleStage",
     "created_by_id": "user",
 }  # fmt: skip
-REQUIRED_TIES: Final = {"visitorActivity": 450, "prospect": 250, "listMembership": 250,
-                        "visitor": 250}  # fmt: skip
-OPTIONAL_TIES: Final = {"prospectAccount": 250, "externalActivity": 250}  # others: 210
 DELETED_SHARE: Final = 0.03
 DELETED_OBJECTS: Final = ("prospect", "listMembership", "visitor", "prospectAccount")
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How many rows of each object populate() makes, and how far back they go."""
-
-    prospects: int
-    visitors: int
-    visitor_activities: int
-    list_memberships: int
-    prospect_accounts: int
-    external_activities: int
-    campaigns: int
-    custom_fields: int
-    custom_redirects: int
-    dynamic_contents: int
-    email_clicks: int
-    forms: int
-    lifecycle_histories: int
-    lifecycle_stages: int
-    lists: int
-    opportunities: int
-    tags: int
-    tag_objects: int
-    users: int
-    visits: int
-    emails: int
-    email_templates: int
-    history_days: int  # < 365: one export (range <= 1 year) must be able to cover it
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.history_days < 365:
-            raise ValueError(f"history_days must be 1..364, got {self.history_days}")
-        negative = [f.name for f in fields(self) if getattr(self, f.name) < 0]
-        if negative:
-            raise ValueError(f"negative counts: {negative}")
-        referenced = ("prospects", "visitors", "campaigns", "lists", "emails", "email_templates",
-                      "forms", "custom_redirects", "tags", "lifecycle_stages", "users")  # fmt: skip
-        empty = [name for name in referenced if getattr(self, name) < 1]
-        if empty:
-            raise ValueError(f"other objects point at these, so they need rows: {empty}")
-
-    def count(self, obj: str) -> int:
-        """Rows of an object (v3/v4 name)."""
-        name = to_snake(obj)
-        return int(getattr(self, name[:-1] + "ies" if name.endswith("y") else name + "s"))
-
-
-SCALES: Final[dict[str, Scale]] = {
-    "tiny": Scale(
-        prospects=450, visitors=450, visitor_activities=800, list_memberships=500,
-        prospect_accounts=60, external_activities=80, campaigns=12, custom_fields=6,
-        custom_redirects=8, dynamic_contents=5, email_clicks=60, forms=8, lifecycle_histories=40,
-        lifecycle_stages=6, lists=15, opportunities=20, tags=10, tag_objects=30, users=5,
-        visits=80, emails=15, email_templates=10, history_days=300,
-    ),
-    "demo": Scale(
-        prospects=3_000, visitors=4_000, visitor_activities=20_000, list_memberships=6_000,
-        prospect_accounts=600, external_activities=1_000, campaigns=450, custom_fields=10,
-        custom_redirects=60, dynamic_contents=30, email_clicks=3_000, forms=60,
-        lifecycle_histories=1_500, lifecycle_stages=6, lists=450, opportunities=300, tags=100,
-        tag_objects=1_000, users=25, visits=5_000, emails=200, email_templates=80,
-        history_days=120,
-    ),
-    "large": Scale(
-        prospects=50_000, visitors=80_000, visitor_activities=1_000_000,
-        list_memberships=150_000, prospect_accounts=5_000, external_activities=20_000,
-        campaigns=1_000, custom_fields=20, custom_redirects=200, dynamic_contents=100,
-        email_clicks=50_000, forms=200, lifecycle_histories=20_000, lifecycle_stages=6,
-        lists=1_000, opportunities=2_000, tags=500, tag_objects=10_000, users=100, visits=100_000,
-        emails=1_000, email_templates=300, history_days=180,
-    ),
-}  # fmt: skip
-
-
-def scale_named(name: str, *, visitor_activities: int | None = None) -> Scale:
-    """A predefined scale, optionally with another visitor-activity count (benchmarks)."""
-    try:
-        scale = SCALES[name]
-    except KeyError:
-        raise ValueError(f"unknown scale {name!r}; known scales: {', '.join(SCALES)}") from None
-    if visitor_activities is None:
-        return scale
-    return replace(scale, visitor_activities=visitor_activities)
-
-
-def _offset(zone: ZoneInfo, epoch: int) -> int:
-    delta = datetime.fromtimestamp(epoch, zone).utcoffset()
-    return int(delta.total_seconds()) if delta is not None else 0
-
-
-def _dst_cases(zone: ZoneInfo, lo: int, hi: int) -> dict[str, Any]:
-    """Offset changes inside [lo, hi] and instants in/around each repeated or skipped hour."""
-    transitions: list[dict[str, int]] = []
-    repeated: list[int] = []
-    skipped: list[int] = []
-    t = lo
-    while t < hi:
-        step = min(t + DAY, hi)
-        if _offset(zone, t) != _offset(zone, step):  # tzdata never changes twice in a day
-            a, b = t, step
-            while b - a > 1:  # b ends as the first second on the new offset
-                mid = (a + b) // 2
-                a, b = (mid, b) if _offset(zone, mid) == _offset(zone, a) else (a, mid)
-            before, after = _offset(zone, a), _offset(zone, b)
-            transitions.append({"utc": b, "offset_before": before, "offset_after": after})
-            if before > after:  # fall back: wall times of [b - d, b) repeat in [b, b + d)
-                d = before - after
-                repeated += [b - d, b - d // 2, b - 1, b, b + d // 2, b + d - 1]
-            else:  # spring forward: the wall times just before b are skipped
-                skipped += [b - 1800, b - 1, b, b + 1800]
-        t = step
-    return {
-        "timezone": zone.key,
-        "transitions": transitions,
-        "repeated_hour_utc": [x for x in repeated if lo <= x <= hi],
-        "skipped_hour_utc": [x for x in skipped if lo <= x <= hi],
-    }
-
-
-def _boundaries(zone: ZoneInfo, anchor: float, lo: int, hi: int) -> dict[str, list[int]]:
-    """Instants where windows and pages tend to be cut: local and UTC midnights, month starts."""
-    local = datetime.fromtimestamp(anchor, zone).date()
-    utc = datetime.fromtimestamp(anchor, timezone.utc).date()
-
-    def midnight(day: date, tz: ZoneInfo | timezone = zone) -> int:
-        return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
-
-    today = (midnight(local), midnight(utc, timezone.utc))
-    out: dict[str, list[int]] = {
-        "anchor_day": [m + s for m in today for s in (-1, 0, 1)],
-        "local_midnight": [midnight(local - timedelta(days=k)) for k in (1, 2, 3, 7, 14, 30)],
-        "utc_midnight": [midnight(utc - timedelta(days=k), timezone.utc) for k in (1, 2, 7, 30)],
-        "month_start": [],
-    }
-    month = local.replace(day=1)
-    while midnight(month) >= lo:
-        out["month_start"].append(midnight(month))
-        month = (month - timedelta(days=1)).replace(day=1)
-    return {k: sorted({x for x in v if lo <= x <= hi}) for k, v in out.items()}
 
 
 def _pick(rnd: Callable[[], float], pool: Sequence[Any], n: int, null: float = 0.0) -> list[Any]:
@@ -219,7 +75,7 @@ def _one(rnd: Callable[[], float], pool: Sequence[Any]) -> Any:
     return pool[int(rnd() * len(pool))] if pool else None
 
 
-class _Gen:
+class RowGenerator:
     """Column builders sharing seeded generators, id pools and the time window [lo, hi]."""
 
     def __init__(self, account: Account, seed: int, lo: int, hi: int) -> None:
@@ -401,24 +257,8 @@ class _Gen:
         return pool or tuple(f"{label} {name.replace('_', ' ')} {k}" for k in range(40))
 
 
-def _tie_count(obj: str, n: int) -> int:
-    """Rows sharing the tie second: more than one 200-row page wherever the scale allows."""
-    if obj in REQUIRED_TIES:
-        return min(REQUIRED_TIES[obj], n * 2 // 3)
-    target = OPTIONAL_TIES.get(obj, 210)
-    return target if n >= 2 * target else 0
-
-
-def _tie_second(seed: int, lo: int, hi: int, avoid: set[int]) -> int:
-    """A second some days back (recent enough for incremental tests), off every boundary."""
-    tie = hi - int((hi - lo) * (0.03 + 0.1 * random.Random(f"{seed}/tie").random()))
-    while avoid & {tie - 1, tie, tie + 1}:
-        tie -= 7
-    return tie
-
-
 def _times(
-    gen: _Gen, obj: str, n: int, tie: int, ties: int, planted: list[int], *, updated: bool
+    gen: RowGenerator, obj: str, n: int, tie: int, ties: int, planted: list[int], *, updated: bool
 ) -> tuple[list[int], list[int] | None]:
     """Sorted created_at (ids follow creation order) and updated_at >= created_at.
 
@@ -437,7 +277,7 @@ def _times(
     return created, later
 
 
-def _mass_update(gen: _Gen, created: list[int], updated: list[int], tie: int, keep: set[int]) -> int:  # fmt: skip  # noqa: E501
+def _mass_update(gen: RowGenerator, created: list[int], updated: list[int], tie: int, keep: set[int]) -> int:  # fmt: skip  # noqa: E501
     """Older prospects updated in the tie second (a bulk change), so created_at differs."""
     candidates = [i for i, t in enumerate(created) if t < tie and t not in keep]
     chosen = gen.rng("prospect", "mass_update").sample(candidates, min(40, len(candidates) // 4))
@@ -446,7 +286,9 @@ def _mass_update(gen: _Gen, created: list[int], updated: list[int], tie: int, ke
     return len(chosen)
 
 
-def _tricky(gen: _Gen, obj: str, n: int, columns: Sequence[str]) -> dict[int, dict[str, Any]]:
+def _tricky(
+    gen: RowGenerator, obj: str, n: int, columns: Sequence[str]
+) -> dict[int, dict[str, Any]]:
     """Row index -> a tricky case for every text column; `_case` names the case."""
     targets = [c for c in tx.TEXT_COLUMNS.get(obj, ()) if c in columns]
     per = 2 if n >= 200 else 1
@@ -475,13 +317,13 @@ def populate(account: Account, *, seed: int, scale: Scale, anchor: float) -> dic
 
 def _populate(account: Account, seed: int, scale: Scale, anchor: float) -> dict[str, Any]:
     hi, lo = math.floor(anchor) - MARGIN, math.ceil(anchor - scale.history_days * DAY)
-    gen = _Gen(account, seed, lo, hi)
-    dst, boundaries = _dst_cases(gen.zone, lo, hi), _boundaries(gen.zone, anchor, lo, hi)
+    gen = RowGenerator(account, seed, lo, hi)
+    dst, boundaries = plant.dst_cases(gen.zone, lo, hi), plant.boundaries(gen.zone, anchor, lo, hi)
     specials = list(dict.fromkeys([  # most valuable first: small tables keep only a prefix
         *dst["repeated_hour_utc"], *dst["skipped_hour_utc"], *boundaries["anchor_day"],
         *boundaries["local_midnight"], *boundaries["utc_midnight"], *boundaries["month_start"],
     ]))  # fmt: skip
-    tie = _tie_second(seed, lo, hi, set(specials))
+    tie = plant.tie_second(seed, lo, hi, set(specials))
     gen.custom = [*tx.CUSTOM_FIELDS] + [
         (f"Custom Field {k}", f"custom_field_{k}__c", "Text")
         for k in range(len(tx.CUSTOM_FIELDS) + 1, scale.custom_fields + 1)
@@ -500,7 +342,7 @@ def _populate(account: Account, seed: int, scale: Scale, anchor: float) -> dict[
         n = len(gen.custom) if obj == "customField" else scale.count(obj)
         columns = [*spec.field_names, *(api for _, api, _ in gen.custom if obj == "prospect")]
         created = updated = None
-        ties = _tie_count(obj, n) if "created_at" in columns else 0
+        ties = plant.tie_count(obj, n) if "created_at" in columns else 0
         if "created_at" in columns:
             planted = (specials * (2 if obj in EXPORT_OBJECTS else 1))[: (n - ties) // 2]
             created, updated = _times(
@@ -532,56 +374,3 @@ def _populate(account: Account, seed: int, scale: Scale, anchor: float) -> dict[
             facts["tie_counts_live"][obj] = sum(i not in table.deleted for i in tied)
             facts["tie_counts_updated"][obj] = last.count(tie)
     return facts
-
-
-def mutate(
-    account: Account, *, seed: int, now: float, updates: int, inserts: int,
-    objects: Sequence[str] = ("prospect", "visitorActivity", "listMembership", "visitor"),
-) -> dict[str, list[int]]:  # fmt: skip
-    """Change and add rows stamped within the last minute before `now` (incremental syncs).
-
-    Returns, per object, `obj` (every id touched), `obj.updated` and `obj.inserted`.
-    """
-    top = math.ceil(now) - 1  # the newest whole second before `now`
-    gen = _Gen(account, seed, top - 59, top)
-    gen.load(account.store)
-    out: dict[str, list[int]] = {}
-    for obj in objects:
-        table, spec = account.store.table(obj), CATALOG[obj]
-        rng = gen.rng("mutate", obj)
-        live = sorted(set(table.rows) - table.deleted)
-        chosen = sorted(rng.sample(live, min(updates, len(live))))
-        column = _mutated_column(table, spec)
-        for k, row_id in enumerate(chosen):
-            row, stamp = table.as_dict(table.rows[row_id]), top - rng.randrange(60)
-            changes: dict[str, Any] = {}
-            if column is not None:
-                old = row[column]
-                flag = getattr(spec.field(column), "type", None) is FieldType.BOOLEAN
-                new = (not old) if flag else f"Changed {seed}.{k} at {stamp}"
-                changes[column] = new if new != old else f"{old}*"
-            if "updated_at" in row:
-                changes["updated_at"] = max(stamp, row.get("created_at") or stamp)
-            table.update(row_id, changes)
-        first = table.next_id()
-        new_ids = list(range(first, first + inserts))
-        stamps = sorted(top - rng.randrange(60) for _ in range(inserts))
-        created = stamps if "created_at" in table.position else None
-        updated = stamps if "updated_at" in table.position else None
-        gen.build(table, spec, len(table), new_ids, created, updated, {})
-        gen.ids[obj] = gen.ids.get(obj, []) + new_ids
-        out[obj] = sorted(chosen + new_ids)
-        out[f"{obj}.updated"], out[f"{obj}.inserted"] = chosen, new_ids
-    return out
-
-
-def _mutated_column(table: Table, spec: ObjectSpec) -> str | None:
-    """The column mutate changes: a text column where there is one, else a flag."""
-    preferred = tx.MUTATED_COLUMN.get(table.name)
-    if preferred in table.position:
-        return preferred
-    for kind in (FieldType.STRING, FieldType.BOOLEAN):
-        for f in spec.fields:
-            if f.type is kind and f.name in table.position and f.name not in ("email", "name"):
-                return f.name
-    return None

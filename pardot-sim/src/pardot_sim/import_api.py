@@ -32,7 +32,7 @@ from pardot_sim.queries import paginate_quirk, paging
 from pardot_sim.responses import SimError, v34
 
 if TYPE_CHECKING:
-    from pardot_sim.imports import ImportEngine  # imports registers this module's routes
+    from pardot_sim.imports import ImportEngine
 
 V34 = r"/api/import/version/(?P<version>[34])/do"
 MAX_LIMIT = 100
@@ -42,7 +42,8 @@ _INPUT_KEYS = {"operation", "object", "restoreDeleted", "state", "columns"}
 
 
 def register(app: SimApp, engine: ImportEngine) -> None:
-    """Add the import routes and `POST /_sim/imports/settle` (admin)."""
+    """Add the import routes and `POST /_sim/imports/settle` (admin), served by `engine`."""
+    engine.app = app
     api = ImportApi(app, engine)
     app.add_route("POST", f"{V34}/create", "v34", api.create)
     app.add_route("POST", rf"{V34}/batch/id/(?P<id>\d+)", "v34", api.batch)

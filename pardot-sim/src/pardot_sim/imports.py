@@ -27,7 +27,6 @@ import threading
 from collections import Counter
 from typing import Any
 
-from pardot_sim import import_api
 from pardot_sim.accounts import Account, User
 from pardot_sim.app import SimApp
 from pardot_sim.import_csv import check_batch, parse_column_options
@@ -50,7 +49,6 @@ __all__ = [
     "ImportSettings",
     "ValueReader",
     "import_error",
-    "register",
 ]
 
 
@@ -199,9 +197,3 @@ class ImportEngine:
     def errors_csv(self, job: ImportJob) -> bytes:
         """The failed rows as imported, with the error columns after or before them (switch)."""
         return failed_rows_csv(job, prefixed=self.switches.error_csv_layout == "prefixed")
-
-
-def register(app: SimApp, engine: ImportEngine) -> None:
-    """Add the import routes (v3/v4) and the admin settle route."""
-    engine.app = app
-    import_api.register(app, engine)

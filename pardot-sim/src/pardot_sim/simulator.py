@@ -7,7 +7,7 @@ import time
 from types import TracebackType
 from typing import Any
 
-from pardot_sim import admin, export_api, imports, oauth, queries
+from pardot_sim import admin, export_api, import_api, imports, oauth, queries
 from pardot_sim.accounts import (
     DEMO_BUSINESS_UNITS,
     DEMO_CLIENT_ID,
@@ -19,8 +19,9 @@ from pardot_sim.accounts import (
 from pardot_sim.app import SimApp
 from pardot_sim.clock import SimClock
 from pardot_sim.exports import ExportEngine
-from pardot_sim.generator import populate, scale_named
+from pardot_sim.generator import populate
 from pardot_sim.http import SimHTTPServer
+from pardot_sim.scales import scale_named
 
 LOG = logging.getLogger("pardot_sim")
 
@@ -72,7 +73,7 @@ class Simulator:
         oauth.register(self.app)
         export_api.register(self.app, self.exports)
         queries.register(self.app)
-        imports.register(self.app, self.imports)
+        import_api.register(self.app, self.imports)
         admin.register(self)
         self._server = SimHTTPServer((host, port), self.app, clock=self.app.clock.now)
         self.app.base_url = self._server.url
