@@ -1,4 +1,7 @@
-"""The field catalog states pardot-api.md §3, §4.1 and §9 faithfully and resolves names."""
+"""The field catalog states the documented facts faithfully and resolves names.
+
+The facts: docs/pardot-api/objects.md, docs/pardot-api/queries.md, docs/pardot-api/exports.md.
+"""
 
 from __future__ import annotations
 

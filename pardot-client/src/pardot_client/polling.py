@@ -3,7 +3,8 @@
 Pardot gives no callback: a job is read again and again until its state moves on. Every wait is
 bounded by a deadline, and each read that finds the job still pending logs one line a person can
 follow (how long it has waited, when the next read comes). Exports wait on the schedule the
-Export API documents (`export_wait`); imports on a fixed interval (docs/pardot-api/jobs.md).
+Export API documents (`export_wait`, docs/pardot-api/exports.md#queue-and-polling); imports on a
+fixed interval (docs/pardot-api/imports.md#ready-reading-and-states).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def query_records(data: Any, key: str) -> list[dict[str, Any]]:
     if not isinstance(result, dict):
         return []
     found = result.get(key)
-    if found is None:  # keys §8 leaves unconfirmed may come in snake_case
+    if found is None:  # unconfirmed keys may come in snake_case (docs/pardot-api/queries.md)
         found = result.get(re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower())
     if found is None:
         return []

@@ -1,8 +1,8 @@
 """Export API endpoints: v3/v4 create, read, query, cancel, download; v5 create and read.
 
-Request validation follows pardot-api.md §2.2 and §9: body errors 150-154, procedure errors
+Request validation follows docs/pardot-api/exports.md: body errors 150-154, procedure errors
 174-177, state errors 178; codes the docs leave open (range over a year, unknown field) come from
-the switches.
+the switches (docs/pardot-api/errors.md#codes-the-docs-leave-open).
 """
 
 from __future__ import annotations

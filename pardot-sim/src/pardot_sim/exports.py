@@ -1,9 +1,10 @@
 """The export job engine: a queue per account, states on the simulated clock, CSV result files.
 
-Jobs of one account run one after another, oldest first (pardot-api.md §2.1). A job's duration
-is fixed when it is created (a base latency plus its row count over a throughput); its state at
-any moment is derived from the queue, so nothing runs in the background. Results are computed
-once, when first read after completion, as several CSV files of varying size in no order.
+Jobs of one account run one after another, oldest first
+(docs/pardot-api/exports.md#queue-and-polling). A job's duration is fixed when it is created (a
+base latency plus its row count over a throughput); its state at any moment is derived from the
+queue, so nothing runs in the background. Results are computed once, when first read after
+completion, as several CSV files of varying size in no order.
 """
 
 from __future__ import annotations

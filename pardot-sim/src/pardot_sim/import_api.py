@@ -1,6 +1,6 @@
 """Import API endpoints (v3/v4): create, add batch, update state, read, download errors, query.
 
-Request validation follows pardot-api.md §5.1 and §9: body errors 150-154, file errors 158-164,
+Request validation follows docs/pardot-api/imports.md: body errors 150-154, file errors 158-164,
 column option errors 165/226/227, unknown CSV fields 130, state errors 155/156/161. The envelope
 (flat or `{"import": {...}}`), `@attributes` and the errors CSV layout come from the switches.
 Every handler that shows an import's outcome settles the account first, so rows are applied the

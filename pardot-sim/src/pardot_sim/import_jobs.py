@@ -1,9 +1,9 @@
 """The import job model: options, batches, a schedule its state is derived from, its outcome.
 
-An import is Open while batches arrive, then Waiting, Processing and Complete (pardot-api.md §5.1,
-§9). Its state at any moment follows from its schedule (set by the engine on submission), so
-nothing runs in the background. Open imports expire 24 h after creation (the docs are silent);
-Complete ones 7 days after completion.
+An import is Open while batches arrive, then Waiting, Processing and Complete
+(docs/pardot-api/imports.md#ready-reading-and-states). Its state at any moment follows from its
+schedule (set by the engine on submission), so nothing runs in the background. Open imports
+expire 24 h after creation, Complete ones 7 days after completion (as documented).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ OPEN_EXPIRY_SECONDS = 24 * 3600
 COMPLETE_EXPIRY_SECONDS = 7 * 24 * 3600
 ORIGIN = "API"
 
-# Message texts as the 2020 error-code reference prints them (pardot-api.md §6.2).
+# Message texts as the 2020 error-code reference prints them (docs/pardot-api/errors.md).
 MESSAGES = {
     130: "One or more of the specified fields are invalid",
     155: 'Can\'t update. Import must be in "Open" state.',

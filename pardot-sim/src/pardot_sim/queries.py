@@ -1,10 +1,10 @@
 """v3/v4 query endpoints and the email / email template reads.
 
-Searches follow pardot-api.md §4.1: strict `*_after`/`*_before`, `id_greater_than`/`id_less_than`,
-per-object equality filters, `sort_by`/`sort_order`, `limit` <= 200, `offset`, and
-`output=bulk`, which drops `total_results`. The quirks connectors trip on are kept: one record
-comes back as an object instead of a list, none as no key at all, and an empty bulk page as a
-null `result` (by switch).
+Searches follow docs/pardot-api/queries.md: strict `*_after`/`*_before`,
+`id_greater_than`/`id_less_than`, per-object equality filters, `sort_by`/`sort_order`,
+`limit` <= 200, `offset`, and `output=bulk`, which drops `total_results`. The quirks connectors
+trip on are kept: one record comes back as an object instead of a list, none as no key at all,
+and an empty bulk page as a null `result` (by switch).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every behaviour the API docs leave unconfirmed (pardot-api.md §8, §10), as a switch.
+"""Every behaviour the API docs leave unconfirmed, as a switch (docs/pardot-api/README.md).
 
 Defaults follow the documented or most likely behaviour; the client's tests run against each
 variant so the client accepts all of them.

@@ -91,7 +91,8 @@ DOMAINS: Final = ("example.com", "example.org", "example.net", "mail.example.co.
 PAGES: Final = ("pricing", "products/widget", "blog/launch", "contact", "docs/api", "careers",
                 "webinars/2026", "whitepaper.pdf", "case-studies/acme", "about")  # fmt: skip
 
-# Visitor activity (type, type_name, weight, details pool) (pardot-api.md §3.1); 99 is
+# Visitor activity (type, type_name, weight, details pool)
+# (docs/pardot-api/objects.md#visitor-activity-types); 99 is
 # deliberately unknown ("any other value means unknown"). Email activities have no visitor.
 URLS: Final = tuple(
     f"https://www.{d}/{p}?utm_campaign=c{k}" for k in range(30) for d in DOMAINS[:2] for p in PAGES

@@ -2,7 +2,7 @@
 
 `CATALOG` is keyed by the v3/v4 object name. `get_object` also accepts the v5 collection name
 and the snake_case stream name, because config, URLs and stream names all spell objects
-differently (pardot-api.md §2.2, §4.2, §10).
+differently (docs/pardot-api/objects.md#what-the-catalog-holds).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The objects the Export API reaches: their fields, export procedures and query endpoints.
 
-Procedures and arguments follow the product's own reference (pardot-api.md §9), which wins over
-the older per-object table of §3. Fields follow §3.1-§3.3 and, for externalActivity, §9.
+Procedures and arguments follow the Export API overviews
+(docs/pardot-api/exports.md#procedures-per-object); fields follow the object field reference
+and, for externalActivity, the Export API overview (docs/pardot-api/objects.md).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ INT, STR, BOOL, DT, DATE = (
     FieldType.DATE,
 )
 
-# Import CSV columns that identify the prospect a row updates, per API version (§5.1, §10):
+# Import CSV columns that identify the prospect a row updates, per API version
+# (docs/pardot-api/imports.md#matching-prospects):
 # v3 matches on email; v4 needs prospect_id (Pardot id) or salesforce_fid (CRM id) on each row.
 # They are import-only pseudo-columns, not prospect fields, so they are not in the field list.
 PROSPECT_IMPORT_MATCH_COLUMNS: Mapping[int, tuple[str, ...]] = MappingProxyType(
@@ -105,7 +107,7 @@ _TYPE = ProcedureArgument("type", ArgumentKind.ID_LIST)
 _COMPARISONS = ("equal_to", "greater_than", "less_than")  # prospect grade_* and score_*
 _VA_ASSETS = ("custom_url", "email", "file", "form", "form_handler", "landing_page")
 
-# --- visitorActivity (§3.1) -------------------------------------------------------------------
+# --- visitorActivity (docs/pardot-api/objects.md) ---------------------------------------------
 
 VISITOR_ACTIVITY = ObjectSpec(
     name="visitorActivity",
@@ -114,7 +116,12 @@ VISITOR_ACTIVITY = ObjectSpec(
         _f("id", INT),
         _f("prospect_id", INT),
         _f("visitor_id", INT),
-        _f("type", INT, description="activity type number, 1-38 (§3.1); others mean unknown"),
+        _f(
+            "type",
+            INT,
+            description="activity type number, 1-38 (docs/pardot-api/objects.md); "
+            "others mean unknown",
+        ),
         _f("type_name", STR),
         _f("details", STR),
         _f("email_id", INT),
@@ -134,7 +141,8 @@ VISITOR_ACTIVITY = ObjectSpec(
         _f("updated_at", DT),
     ),
     export_procedures=(
-        # §9 documents the flag as prospect_only here and prospectOnly below; accept both.
+        # The overviews spell the flag prospect_only here and prospectOnly below; accept both
+        # (docs/pardot-api/exports.md#procedures-per-object).
         _window(
             "filter_by_created_at",
             "created",
@@ -170,7 +178,7 @@ VISITOR_ACTIVITY = ObjectSpec(
     ),
 )
 
-# --- prospect (§3.2) --------------------------------------------------------------------------
+# --- prospect (docs/pardot-api/objects.md) ----------------------------------------------------
 
 PROSPECT = ObjectSpec(
     name="prospect",
@@ -252,7 +260,7 @@ PROSPECT = ObjectSpec(
     ),
 )
 
-# --- listMembership (§3.3) --------------------------------------------------------------------
+# --- listMembership (docs/pardot-api/objects.md) ----------------------------------------------
 
 LIST_MEMBERSHIP = ObjectSpec(
     name="listMembership",
@@ -261,7 +269,8 @@ LIST_MEMBERSHIP = ObjectSpec(
         _f("id", INT),
         _f("list_id", INT),
         _f("prospect_id", INT),
-        # v3/v4 document an integer 0/1 and v5 a boolean; one type keeps the schema stable (§10).
+        # v3/v4 document an integer 0/1 and v5 a boolean; one type keeps the schema stable
+        # (docs/pardot-api/objects.md#export-objects).
         _f("opted_out", BOOL, description="v3/v4 send 0/1, v5 true/false"),
         _f("created_at", DT),
         _f("updated_at", DT),
@@ -280,7 +289,7 @@ LIST_MEMBERSHIP = ObjectSpec(
     ),
 )
 
-# --- visitor (§3.3) ---------------------------------------------------------------------------
+# --- visitor (docs/pardot-api/objects.md) -----------------------------------------------------
 
 VISITOR = ObjectSpec(
     name="visitor",
@@ -308,7 +317,8 @@ VISITOR = ObjectSpec(
             "updated_at",
             _bool_deleted("prospect_deleted", default=None),
         ),
-        # deleted: §9 gives "default false"; the product exports with deleted=all, so all is taken.
+        # deleted: the docs give "default false"; the product exports with deleted=all, so all
+        # is taken (docs/pardot-api/exports.md#procedures-per-object).
         _window("filter_by_updated_at", "updated", "updated_at", _choice_deleted(default="false")),
     ),
     export_api_version=4,
@@ -321,7 +331,7 @@ VISITOR = ObjectSpec(
     ),
 )
 
-# --- prospectAccount (§3.3) -------------------------------------------------------------------
+# --- prospectAccount (docs/pardot-api/objects.md) ---------------------------------------------
 # Only id and name are fixed; the rest is the standard set an account starts with (v5 list).
 
 _ADDRESS = ("address_one", "address_two", "city", "country", "state", "zip")
@@ -359,7 +369,8 @@ PROSPECT_ACCOUNT = ObjectSpec(
             "updated_at",
             _bool_deleted("prospect_deleted"),
         ),
-        # deleted: §9 gives "default false"; the product exports with deleted=all, so all is taken.
+        # deleted: the docs give "default false"; the product exports with deleted=all, so all
+        # is taken (docs/pardot-api/exports.md#procedures-per-object).
         _window("filter_by_updated_at", "updated", "updated_at", _choice_deleted(default="false")),
     ),
     export_api_version=4,
@@ -372,7 +383,7 @@ PROSPECT_ACCOUNT = ObjectSpec(
     ),
 )
 
-# --- externalActivity (§9): a v5 object, exported through the v5 endpoints ---------------------
+# --- externalActivity (docs/pardot-api/exports.md#v5-endpoints): exported through v5 ----------
 
 EXTERNAL_ACTIVITY = ObjectSpec(
     name="externalActivity",

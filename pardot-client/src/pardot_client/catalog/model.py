@@ -30,7 +30,8 @@ class Field:
     """One field of a Pardot object.
 
     `name` is the v3/v4 API name, which is snake_case and is also our column name whatever the
-    API version (pardot-api.md §10). `v5_name` is the camelCase v5 name, or None when v5 has none.
+    API version (docs/pardot-api/objects.md#names-per-api-version). `v5_name` is the camelCase v5
+    name, or None when v5 has none.
     """
 
     name: str
@@ -81,11 +82,11 @@ class ExportProcedure:
 
 @dataclass(frozen=True)
 class QuerySpec:
-    """How the v3/v4 query endpoint of an object behaves (pardot-api.md §4.1)."""
+    """How the v3/v4 query endpoint of an object behaves (docs/pardot-api/queries.md)."""
 
     url_name: str  # the `{object}` of /api/{object}/version/{3|4}/do/query
     result_key: str  # the key under `result` holding the records
-    result_key_confirmed: bool  # False where §4.1 marks the key as unconfirmed
+    result_key_confirmed: bool  # False where docs/pardot-api/queries.md marks it unconfirmed
     search_params: tuple[str, ...]  # documented search parameters besides limit/offset/sort
     sort_by: tuple[str, ...]  # allowed sort_by values; empty when the endpoint takes none
     offset_paging_only: bool = False  # visits: only id lists and offset
@@ -130,8 +131,8 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 def to_snake(name: str) -> str:
     """`prospectId` -> `prospect_id`; dotted v5 relationship paths convert per segment.
 
-    Our columns are snake_case whatever the API version (pardot-api.md §10), so v5 names
-    are mapped back with this.
+    Our columns are snake_case whatever the API version
+    (docs/pardot-api/objects.md#names-per-api-version), so v5 names are mapped back with this.
     """
     return ".".join(_CAMEL_BOUNDARY.sub("_", part).lower() for part in name.split("."))
 

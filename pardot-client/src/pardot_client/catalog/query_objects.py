@@ -1,8 +1,9 @@
-"""Objects reached only through the v3/v4 query (or read) endpoints, pardot-api.md §4.1.
+"""Objects reached only through the v3/v4 query (or read) endpoints, docs/pardot-api/queries.md.
 
 Fields are the documented v3/v4 ones (object field reference). Nested outputs such as a
 campaign node or a visit's page views are not fields; a nested object becomes its `*_id`.
-Result keys marked "?" in §4.1 use the URL object name and `result_key_confirmed=False`.
+Result keys the docs leave unconfirmed (docs/pardot-api/queries.md#result-keys-per-object) use
+the URL object name and `result_key_confirmed=False`.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _query(
     *,
     offset_paging_only: bool = False,
 ) -> QuerySpec:
-    """A QuerySpec; `result_key=None` marks a key §4.1 leaves unconfirmed (URL name assumed)."""
+    """A QuerySpec; `result_key=None` marks an unconfirmed result key (URL name assumed)."""
     return QuerySpec(
         url_name=url_name,
         result_key=result_key or url_name,
@@ -320,7 +321,8 @@ EMAIL = ObjectSpec(
     ),
 )
 
-# The v3/v4 read output uses camelCase tags here (isDripEmail); columns stay snake_case (§10).
+# The v3/v4 read output uses camelCase tags here (isDripEmail); columns stay snake_case
+# (docs/pardot-api/objects.md#names-per-api-version).
 EMAIL_TEMPLATE = ObjectSpec(
     name="emailTemplate",
     v5_name="email-templates",
