@@ -1,4 +1,7 @@
-"""The package installs beside the SDK without the backoff dependency trap (sdk-notes §1.7)."""
+"""The package installs beside the SDK without the backoff dependency trap.
+
+See docs/sdk.md#retries-and-backoff.
+"""
 
 from __future__ import annotations
 

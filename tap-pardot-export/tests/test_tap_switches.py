@@ -1,8 +1,9 @@
 """The tap under every unconfirmed API behaviour the simulator can switch, over real HTTP.
 
-Pardot's docs leave response shapes, statuses and input rules open (pardot-api.md §8); the
-simulator offers each variant. Whatever the variant, a user must get the same rows with the same
-values as under the documented default, so every test compares a run with the default run.
+Pardot's docs leave response shapes, statuses and input rules open
+(docs/pardot-api/README.md#simulator-switches); the simulator offers each variant. Whatever
+the variant, a user must get the same rows with the same values as under the documented default,
+so every test compares a run with the default run.
 """
 
 from __future__ import annotations

@@ -10,15 +10,39 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from pardot_client.catalog.building import (
+    BOOL,
+    DATE,
+    DT,
+    INT,
+    STR,
+)
+from pardot_client.catalog.building import (
+    STD_SEARCH as _STD,
+)
+from pardot_client.catalog.building import (
+    UPDATED_SEARCH as _UPDATED,
+)
+from pardot_client.catalog.building import (
+    bool_deleted as _bool_deleted,
+)
+from pardot_client.catalog.building import (
+    choice_deleted as _choice_deleted,
+)
+from pardot_client.catalog.building import (
+    field as _f,
+)
+from pardot_client.catalog.building import (
+    import_field as _imp,
+)
+from pardot_client.catalog.building import (
+    window as _window,
+)
 from pardot_client.catalog.model import (
     ArgumentKind,
-    ExportProcedure,
-    Field,
-    FieldType,
     ObjectSpec,
     ProcedureArgument,
     QuerySpec,
-    to_camel,
 )
 
 __all__ = [
@@ -32,14 +56,6 @@ __all__ = [
     "VISITOR_ACTIVITY",
 ]
 
-INT, STR, BOOL, DT, DATE = (
-    FieldType.INTEGER,
-    FieldType.STRING,
-    FieldType.BOOLEAN,
-    FieldType.DATETIME,
-    FieldType.DATE,
-)
-
 # Import CSV columns that identify the prospect a row updates, per API version
 # (docs/pardot-api/imports.md#matching-prospects):
 # v3 matches on email; v4 needs prospect_id (Pardot id) or salesforce_fid (CRM id) on each row.
@@ -49,59 +65,6 @@ PROSPECT_IMPORT_MATCH_COLUMNS: Mapping[int, tuple[str, ...]] = MappingProxyType(
 )
 
 
-def _f(
-    name: str,
-    ftype: FieldType,
-    v5: str | None = "",
-    *,
-    exportable: bool = True,
-    importable: bool = False,
-    description: str = "",
-) -> Field:
-    """One field; `v5=""` means the v5 name is the plain camelCase of `name`, None means none."""
-    v5_name = to_camel(name) if v5 == "" else v5
-    return Field(name, ftype, v5_name, exportable, importable, description)
-
-
-def _imp(
-    name: str,
-    ftype: FieldType = STR,
-    v5: str | None = "",
-    *,
-    exportable: bool = True,
-    description: str = "",
-) -> Field:
-    """A prospect field the Import API accepts as a CSV column."""
-    return _f(name, ftype, v5, exportable=exportable, importable=True, description=description)
-
-
-def _window(
-    name: str, prefix: str, filter_field: str, *extra: ProcedureArgument
-) -> ExportProcedure:
-    """A date-window procedure: `<prefix>_after` (required) and `<prefix>_before`, plus extras."""
-    return ExportProcedure(
-        name,
-        filter_field,
-        (
-            ProcedureArgument(f"{prefix}_after", ArgumentKind.AFTER, required=True),
-            ProcedureArgument(f"{prefix}_before", ArgumentKind.BEFORE),
-            *extra,
-        ),
-    )
-
-
-def _choice_deleted(name: str = "deleted", default: str | None = None) -> ProcedureArgument:
-    return ProcedureArgument(
-        name, ArgumentKind.CHOICE, choices=("true", "false", "all"), default=default
-    )
-
-
-def _bool_deleted(name: str = "deleted", default: str | None = "false") -> ProcedureArgument:
-    return ProcedureArgument(name, ArgumentKind.BOOLEAN, default=default)
-
-
-_STD = ("created_after", "created_before", "id_greater_than", "id_less_than")
-_UPDATED = ("updated_after", "updated_before")
 _TYPE = ProcedureArgument("type", ArgumentKind.ID_LIST)
 # Assets a visitor-activity query can filter by, as `<asset>_only` flags and `<asset>_id` ids.
 _COMPARISONS = ("equal_to", "greater_than", "less_than")  # prospect grade_* and score_*

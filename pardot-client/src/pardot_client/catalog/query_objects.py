@@ -8,7 +8,29 @@ the URL object name and `result_key_confirmed=False`.
 
 from __future__ import annotations
 
-from pardot_client.catalog.model import Field, FieldType, ObjectSpec, QuerySpec, to_camel
+from pardot_client.catalog.building import (
+    BOOL,
+    DT,
+    INT,
+    NUM,
+    STR,
+)
+from pardot_client.catalog.building import (
+    STD_SEARCH as _STD,
+)
+from pardot_client.catalog.building import (
+    UPDATED_SEARCH as _UPDATED,
+)
+from pardot_client.catalog.building import (
+    field as _f,
+)
+from pardot_client.catalog.building import (
+    query as _query,
+)
+from pardot_client.catalog.building import (
+    stamps as _stamps,
+)
+from pardot_client.catalog.model import ObjectSpec
 
 __all__ = [
     "CAMPAIGN",
@@ -30,47 +52,6 @@ __all__ = [
     "VISIT",
 ]
 
-INT, NUM, STR, BOOL, DT = (
-    FieldType.INTEGER,
-    FieldType.NUMBER,
-    FieldType.STRING,
-    FieldType.BOOLEAN,
-    FieldType.DATETIME,
-)
-
-
-def _f(name: str, ftype: FieldType, v5: str | None = "", description: str = "") -> Field:
-    """One field; `v5=""` means the v5 name is the plain camelCase of `name`, None means none."""
-    return Field(name, ftype, to_camel(name) if v5 == "" else v5, description=description)
-
-
-def _stamps(*, updated: bool = True) -> tuple[Field, ...]:
-    """created_at, and updated_at where the object tracks updates."""
-    stamps = (_f("created_at", DT), _f("updated_at", DT))
-    return stamps if updated else stamps[:1]
-
-
-def _query(
-    url_name: str,
-    result_key: str | None,
-    search_params: tuple[str, ...],
-    sort_by: tuple[str, ...],
-    *,
-    offset_paging_only: bool = False,
-) -> QuerySpec:
-    """A QuerySpec; `result_key=None` marks an unconfirmed result key (URL name assumed)."""
-    return QuerySpec(
-        url_name=url_name,
-        result_key=result_key or url_name,
-        result_key_confirmed=result_key is not None,
-        search_params=search_params,
-        sort_by=sort_by,
-        offset_paging_only=offset_paging_only,
-    )
-
-
-_STD = ("created_after", "created_before", "id_greater_than", "id_less_than")
-_UPDATED = ("updated_after", "updated_before")
 _UTM = ("campaign", "medium", "source", "content", "term")
 
 CAMPAIGN = ObjectSpec(
@@ -80,7 +61,12 @@ CAMPAIGN = ObjectSpec(
         _f("id", INT),
         _f("name", STR),
         _f("cost", INT),
-        _f("crm_fid", STR, "salesforceId", "Salesforce campaign id (documented as integer)"),
+        _f(
+            "crm_fid",
+            STR,
+            "salesforceId",
+            description="Salesforce campaign id (documented as integer)",
+        ),
         *_stamps(),
     ),
     query=_query(
