@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import redirect_stdout
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -100,3 +104,58 @@ def reference_run(sim: Simulator, **settings: Any) -> list[dict[str, Any]]:
         reset(sim)
     assert set(rows_of(messages)) == set(EXPORT_STREAM_NAMES), "every stream has rows"
     return messages
+
+
+@dataclass
+class CliRun:
+    """What a run of the tap's CLI left: its exit code, Singer messages and log lines."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The Singer messages written (one JSON object a line)."""
+        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+
+    def states(self) -> list[dict[str, Any]]:
+        """The STATE payloads, in order."""
+        return [m["value"] for m in self.messages if m["type"] == "STATE"]
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        """The RECORD payloads of one stream."""
+        return [
+            m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream
+        ]
+
+
+def run_cli(
+    workdir: Path,
+    config: dict[str, Any],
+    *args: str,
+    state: dict[str, Any] | None = None,
+    catalog: dict[str, Any] | None = None,
+    state_text: str | None = None,
+) -> CliRun:
+    """Run `tap-pardot-export` as a process, as Meltano does (config, state, catalog files)."""
+    command = [
+        sys.executable,
+        "-m",
+        "tap_pardot_export.tap",
+        "--config",
+        str(workdir / "config.json"),
+    ]
+    (workdir / "config.json").write_text(json.dumps(config))
+    if state is not None or state_text is not None:
+        (workdir / "state.json").write_text(
+            state_text if state_text is not None else json.dumps(state)
+        )
+        command += ["--state", str(workdir / "state.json")]
+    if catalog is not None:
+        (workdir / "catalog.json").write_text(json.dumps(catalog))
+        command += ["--catalog", str(workdir / "catalog.json")]
+    result = subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=300, check=False
+    )
+    return CliRun(result.returncode, result.stdout, result.stderr)

@@ -16,6 +16,12 @@ from pardot_client.secrets import REGISTRY, SecretStr
 
 DEFAULT_LOGIN_URL = "https://login.salesforce.com"
 DEFAULT_BASE_URL = "https://pi.pardot.com"
+# Settings that say "this run talks to an account": any of them set means the user meant to
+# connect, so a failing call is an error rather than a reason to fall back to offline behaviour.
+CREDENTIAL_SETTINGS = (
+    "client_id", "client_secret", "refresh_token", "username", "password", "private_key",
+    "user_key", "business_unit_id",
+)  # fmt: skip
 _BUSINESS_UNIT = re.compile(r"^0Uv[0-9A-Za-z]{15}$")
 
 

@@ -23,6 +23,10 @@ from tap_pardot_export.settings import TapSettings
 LOG = logging.getLogger("tap_pardot_export")
 
 
+class CustomFieldsUnavailableError(PardotError):
+    """Credentials are set but the account's custom fields could not be listed."""
+
+
 class RunContext:
     """One run's shared pieces; the client is made on first use (discovery may need none)."""
 
@@ -58,13 +62,22 @@ class RunContext:
 
     @cached_property
     def custom_fields(self) -> dict[str, FieldType]:
-        """The account's custom prospect fields; none without credentials (discovery)."""
-        if not self.settings.business_unit_id:
+        """The account's custom prospect fields; none only when no credential is set.
+
+        Discovery without credentials lists standard fields (a catalog to edit offline). With
+        credentials, a listing that fails (after the client's retries) stops the run: going on
+        would emit prospects without their custom fields and move the bookmark past them, and a
+        standard-only catalog would be cached by Meltano and used from then on.
+        """
+        if not self.settings.has_credentials:
             return {}
         try:
             return custom_prospect_fields(self.client)
         except PardotError as exc:
-            LOG.warning(
-                "Custom prospect fields could not be listed (%s); standard fields only", exc
-            )
-            return {}
+            raise CustomFieldsUnavailableError(
+                f"The account's custom prospect fields could not be listed ({exc}). Nothing was "
+                "synced and the state is unchanged: without them prospects would lose their "
+                "custom fields for good. Fix the cause (credentials, business_unit_id, "
+                "network) and run again; discovery without any credential lists the standard "
+                "fields only."
+            ) from None

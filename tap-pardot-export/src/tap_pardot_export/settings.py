@@ -15,6 +15,7 @@ from typing import Any
 from singer_sdk import typing as th
 
 from pardot_client.dates import parse_utc
+from pardot_client.settings import CREDENTIAL_SETTINGS
 from pardot_client.settings_schema import with_connection_settings, with_defaults
 
 MAX_PAGE_SIZE = 200  # rows per v3/v4 query page (docs/pardot-api/queries.md)
@@ -78,7 +79,7 @@ class TapSettings:
     query_page_size: int
     query_state_every_pages: int
     include_email_stats: bool
-    business_unit_id: str | None
+    has_credentials: bool  # any credential set: the run is meant to reach an account
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TapSettings:
@@ -100,9 +101,7 @@ class TapSettings:
             query_page_size=max(1, min(MAX_PAGE_SIZE, int(values["query_page_size"]))),
             query_state_every_pages=max(1, int(values["query_state_every_pages"])),
             include_email_stats=bool(values["include_email_stats"]),
-            business_unit_id=str(values["business_unit_id"])
-            if values.get("business_unit_id")
-            else None,
+            has_credentials=any(values.get(name) for name in CREDENTIAL_SETTINGS),
         )
 
     @property
