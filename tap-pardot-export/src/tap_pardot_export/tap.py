@@ -18,6 +18,7 @@ from tap_pardot_export.context import RunContext
 from tap_pardot_export.output.writer import BufferedRecordWriter
 from tap_pardot_export.registry import make_streams
 from tap_pardot_export.settings import CONFIG_SCHEMA
+from tap_pardot_export.state_file import StateFileError, checked_state_file
 
 QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
 
@@ -52,10 +53,15 @@ class TapPardotExport(Tap):
         window is delivered, so the next run resumes exactly there.
         """
         try:
+            if kwargs.get("state") is not None:
+                kwargs["state"] = checked_state_file(kwargs["state"])
             super().invoke(*args, **kwargs)
         except PardotQuotaExceededError as exc:
             cls.logger.error("%s", exc)
             sys.exit(QUOTA_EXIT_CODE)
+        except StateFileError as exc:
+            cls.logger.error("%s", exc)
+            sys.exit(1)
 
     @override
     def discover_streams(self) -> list[Stream]:

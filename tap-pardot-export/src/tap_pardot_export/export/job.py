@@ -33,6 +33,10 @@ class ExportFailedError(PardotError):
     """Pardot reported the export Failed, Canceled or expired."""
 
 
+class ForeignExportError(PardotError):
+    """A result file whose columns are not the fields its request asked for (another export)."""
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """What to export: object, fields and the procedure with its arguments."""
@@ -138,11 +142,16 @@ class ExportJob:
         )  # fmt: skip
         return polled.status
 
-    def records(self, url: str, parser: RowParser) -> Iterator[dict[str, Any]]:
+    def records(
+        self, url: str, parser: RowParser, *, check_header: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Typed records of one result file, parsed as the bytes arrive.
 
         A download that breaks part way is fetched again and the rows already yielded are
         skipped (a result file's content does not change), so nothing is lost or repeated.
+        With `check_header` (an export id taken from state), a file whose header is not the
+        requested fields raises `ForeignExportError` before any row: the id named another
+        export, whose rows must not pass for this stream's.
         """
         done = 0
         for attempt in range(1, MAX_DOWNLOAD_TRIES + 1):
@@ -152,6 +161,12 @@ class ExportJob:
                     header = next(reader, None)
                     if header is None:
                         return
+                    if check_header and set(header) != set(self.request.fields):
+                        raise ForeignExportError(
+                            f"{self.request.stream} {self.request.label}: the saved export's "
+                            f"columns are not the {self.request.object_name} fields this "
+                            "stream asked for (the state named another export)"
+                        )
                     for record in parser.records(header, reader, skip=done):  # skip: not typed
                         done += 1
                         yield record

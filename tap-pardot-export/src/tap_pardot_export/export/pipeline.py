@@ -24,7 +24,7 @@ from typing import Any
 
 from pardot_client import PardotApiError
 from pardot_client.dates import to_utc_iso
-from tap_pardot_export.export.job import ExportFailedError, ExportJob
+from tap_pardot_export.export.job import ExportFailedError, ExportJob, ForeignExportError
 from tap_pardot_export.export.pending import STATE_KEY, PendingExport, request_digest
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.tz_guard import TimezoneMismatchError, check_timezone
@@ -180,8 +180,13 @@ class ExportPipeline:
                 self._create_export(slot, queue)
                 continue
             if status.state == "Complete" and not status.is_expired:
-                for url in status.result_refs:
-                    yield from slot.job.records(url, self.parser)
+                try:
+                    for url in status.result_refs:
+                        yield from slot.job.records(url, self.parser, check_header=slot.resumed)
+                except ForeignExportError as exc:  # raised before any row of the export
+                    LOG.warning("%s; dropping export %s and creating a new one", exc, status.id)
+                    self._create_export(slot, queue)
+                    continue
                 return
             if status.is_expired or (slot.resumed and status.state == "Canceled"):
                 why = (
