@@ -42,6 +42,7 @@ from pardot_client.errors import (
 )
 from pardot_client.multipart import FormField, MultipartBody
 from pardot_client.secrets import REGISTRY, RedactingFilter
+from pardot_client.server_clock import ServerClock
 from pardot_client.settings import ClientSettings, is_loopback
 
 LOG = logging.getLogger("pardot_client")
@@ -74,6 +75,7 @@ class PardotClient:
         self.api_version = settings.api_version
         self.session = session or requests.Session()
         self.calls = calls or CallCounter()
+        self.server_clock = ServerClock()  # Pardot's time, from the responses' Date headers
         self._base = settings.base_url.rstrip("/")
         self._auth = make_authenticator(settings, self._post_token_form)
 
@@ -205,10 +207,13 @@ class PardotClient:
         self.calls.add(kind)
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
-            return self.session.request(
+            response = self.session.request(
                 method, url, params=params, json=json, data=data, files=files, headers=headers,
                 stream=stream, timeout=timeout,
             )  # fmt: skip
+            if url.startswith(self._base):  # Pardot's clock, not the login host's
+                self.server_clock.observe(response.headers.get("Date"))
+            return response
         except (rex.ConnectTimeout, rex.SSLError) as exc:
             raise PardotRetryableError(
                 f"{kind}: could not connect ({type(exc).__name__})"

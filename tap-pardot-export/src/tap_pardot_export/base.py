@@ -17,6 +17,7 @@ from singer_sdk import Stream, Tap
 
 from pardot_client.calls import calls_between
 from pardot_client.catalog import ObjectSpec, get_object
+from pardot_client.dates import parse_utc
 from tap_pardot_export.context import RunContext
 from tap_pardot_export.schemas import stream_schema
 from tap_pardot_export.settings import TapSettings
@@ -58,8 +59,12 @@ class PardotStream(Stream):
         return self.run.start()
 
     def end_instant(self) -> datetime:
-        """Where this run stops: `end_date` or now, on a whole second."""
+        """Where this run stops: `end_date`, or Pardot's clock less `settle_seconds`."""
         return self.run.end()
+
+    def bookmark(self, value: object) -> datetime:
+        """A saved bookmark as an instant, refused when it lies in Pardot's future."""
+        return self.run.check_bookmark(self.name, parse_utc(str(value)))
 
     @contextmanager
     def logging_calls(self) -> Iterator[None]:

@@ -1,4 +1,4 @@
-"""How this run writes date bounds to Pardot, and where a run's dates stop.
+"""How this run writes date bounds to Pardot (offsets or wall times), and edges DST cannot blur.
 
 v3/v4 take bounds as text. Sent as ISO 8601 with the API user's UTC offset, a bound names one
 instant even in the repeated hour of a fall-back change; whether Pardot reads offsets is
@@ -11,7 +11,7 @@ bounds inside a repeated hour are ambiguous, so edges are then moved out of it
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from pardot_client.dates import format_iso_offset, format_pardot_datetime, is_ambiguous
 
@@ -66,9 +66,3 @@ def unambiguous_edge(edge: datetime, timezone: str) -> datetime:
 
 def _repeated(instant: datetime, timezone: str) -> bool:
     return is_ambiguous(format_pardot_datetime(instant, timezone), timezone)
-
-
-def run_end(end_date: datetime | None) -> datetime:
-    """Where a run stops: `end_date` or now, on a whole second (later rows wait a run)."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    return min(end_date, now) if end_date else now

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any
 
 from pardot_client import ClientSettings, PardotClient, PardotError
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
-from tap_pardot_export.bounds import BoundForm, run_end
+from pardot_client.dates import to_utc_iso
+from tap_pardot_export.bounds import BoundForm
 from tap_pardot_export.settings import TapSettings
 
 LOG = logging.getLogger("tap_pardot_export")
+
+
+class BookmarkAheadError(PardotError):
+    """A saved bookmark lies after Pardot's clock."""
 
 
 class CustomFieldsUnavailableError(PardotError):
@@ -50,9 +55,40 @@ class RunContext:
         """How v3/v4 date bounds are written, for every stream of the run."""
         return BoundForm(self.timezone)
 
+    def pardot_now(self) -> datetime:
+        """Pardot's clock now (its responses' Date headers), to the second below."""
+        now = self.client.server_clock.now()
+        if now is None:
+            _ = self.custom_fields  # the run's first call: its answer shows the clock
+            now = self.client.server_clock.now()
+        if now is None:
+            LOG.warning("No Pardot answer showed its clock (Date header); using this machine's")
+            now = datetime.now(timezone.utc).replace(microsecond=0)
+        return now
+
     def end(self) -> datetime:
-        """Where this run's dates stop: `end_date` or now."""
-        return run_end(self.settings.end_date)
+        """Where this run's dates stop: `end_date`, or Pardot's clock less `settle_seconds`.
+
+        Pardot's clock, not this machine's: a local clock ahead of Pardot's would put the end,
+        and so the bookmark, in Pardot's future, and rows stamped in between would be skipped.
+        """
+        now = self.pardot_now()
+        end_date = self.settings.end_date
+        if end_date is not None and end_date <= now:
+            return end_date
+        return now - timedelta(seconds=self.settings.settle_seconds)
+
+    def check_bookmark(self, stream: str, bookmark: datetime) -> datetime:
+        """A saved bookmark, refused when it lies in Pardot's future (a clock ahead wrote it)."""
+        now = self.pardot_now()
+        if bookmark > now:
+            raise BookmarkAheadError(
+                f"{stream}: the bookmark {to_utc_iso(bookmark)} is later than Pardot's clock "
+                f"({to_utc_iso(now)}). A run whose clock was ahead of Pardot's wrote it, and rows "
+                "Pardot stamps before it would never be read. Set the bookmark back to at most "
+                f"{to_utc_iso(now)} (meltano state set) and run again."
+            )
+        return bookmark
 
     def start(self) -> datetime:
         """`start_date`, where streams start on their first run."""

@@ -25,7 +25,12 @@ CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
     th.Property("start_date", th.DateTimeType, required=True,
                 description="Export rows changed from this instant on (UTC if no offset)."),
     th.Property("end_date", th.DateTimeType,
-                description="Stop at this instant (exclusive); default: now."),
+                description="Stop at this instant (exclusive); default: Pardot's clock minus "
+                "settle_seconds. An end_date later than Pardot's clock counts as unset."),
+    th.Property("settle_seconds", th.NumberType(minimum=0), default=300,
+                description="Without end_date, a run stops this long before Pardot's clock (read "
+                "from its responses, not this machine's), so rows Pardot commits a little after "
+                "their timestamp arrive with the next run instead of being skipped."),
     th.Property("export_window_days", th.IntegerType(minimum=1, maximum=365), default=31,
                 description="Longest date range of one export (1 to 365); smaller windows "
                 "arrive sooner and retry cheaper."),
@@ -68,6 +73,7 @@ class TapSettings:
 
     start_date: datetime | None
     end_date: datetime | None
+    settle_seconds: float
     export_window_days: int
     poll_interval_seconds: float
     export_timeout_minutes: float
@@ -85,9 +91,17 @@ class TapSettings:
     def from_config(cls, config: Mapping[str, Any]) -> TapSettings:
         """Read the config (a partial one too: discovery needs no start_date)."""
         values = with_defaults(config, CONFIG_SCHEMA)
+        start, end = _instant(values.get("start_date")), _instant(values.get("end_date"))
+        if start is not None and end is not None and end <= start:
+            raise ValueError(
+                f"end_date {values['end_date']} is not after start_date {values['start_date']}: "
+                "a run reads the rows changed from start_date up to end_date; set end_date later "
+                "or leave it unset (Pardot's clock)"
+            )
         return cls(
-            start_date=_instant(values.get("start_date")),
-            end_date=_instant(values.get("end_date")),
+            start_date=start,
+            end_date=end,
+            settle_seconds=float(values["settle_seconds"]),
             export_window_days=int(values["export_window_days"]),
             poll_interval_seconds=float(values["poll_interval_seconds"]),
             export_timeout_minutes=float(values["export_timeout_minutes"]),

@@ -16,7 +16,6 @@ from singer_sdk import Tap
 
 from pardot_client import PardotApiError
 from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType
-from pardot_client.dates import parse_utc
 from tap_pardot_export.base import PardotStream
 from tap_pardot_export.bounds import unambiguous_edge
 from tap_pardot_export.context import RunContext
@@ -131,7 +130,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
         state = self.get_context_state(None)
         bookmark = state.get("replication_key_value")
         if bookmark and state.get("replication_key") in (None, self.procedure.filter_field):
-            return parse_utc(str(bookmark))
+            return self.bookmark(bookmark)
         return self.start_instant()
 
     @property

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from pardot_client import PardotConfigError
 from pardot_client.dates import get_zone
+from pardot_client.server_clock import parse_http_date
 
 _WALL = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 _QUARTER_HOUR = 15 * 60
@@ -31,14 +31,7 @@ class TimezoneMismatchError(PardotConfigError):
 
 def server_time(date_header: str | None) -> datetime:
     """The server's clock from an HTTP `Date` header; this machine's clock without one."""
-    if date_header:
-        try:
-            moment = parsedate_to_datetime(date_header)
-        except (TypeError, ValueError):
-            moment = None
-        if moment is not None and moment.tzinfo is not None:
-            return moment.astimezone(timezone.utc)
-    return datetime.now(timezone.utc)
+    return parse_http_date(date_header) or datetime.now(timezone.utc)
 
 
 def observed_offset(created_at: str, server_now: datetime) -> timedelta | None:

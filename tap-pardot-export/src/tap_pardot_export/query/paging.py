@@ -26,7 +26,7 @@ from typing import Any
 
 from pardot_client import PardotApiError, PardotClient, query_records
 from pardot_client.catalog import ObjectSpec, to_snake
-from pardot_client.dates import parse_utc, to_utc_iso, wall_time_candidates
+from pardot_client.dates import to_utc_iso, wall_time_candidates
 from tap_pardot_export.bounds import ONE_SECOND, BoundForm
 
 Page = list[dict[str, Any]]
@@ -91,9 +91,9 @@ class Mark:
         return {"replication_key_value": to_utc_iso(self.at), "tie_after_id": self.tie_id}
 
     @classmethod
-    def from_state(cls, value: str, tie_id: Any) -> Mark:
-        """The mark a saved state names."""
-        return cls(parse_utc(value), int(tie_id) if tie_id is not None else None)
+    def from_state(cls, at: datetime, tie_id: Any) -> Mark:
+        """The mark a saved state names (its instant already read and checked)."""
+        return cls(at, int(tie_id) if tie_id is not None else None)
 
 
 class IdPager:

@@ -40,7 +40,7 @@ class VisitsStream(QueryBase):
         )  # fmt: skip
         saved = state.get("visitor_updated_at")
         mark = (
-            Mark.from_state(str(saved), state.get("visitor_tie_after_id"))
+            Mark.from_state(self.bookmark(saved), state.get("visitor_tie_after_id"))
             if saved
             else Mark(self.start_instant() - ONE_SECOND)
         )

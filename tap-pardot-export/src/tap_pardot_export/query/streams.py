@@ -67,7 +67,7 @@ class QueryStream(QueryBase):
                 on_refused=self.refused_offsets,
             )  # fmt: skip
             mark = (
-                Mark.from_state(str(bookmark), state.get("tie_after_id"))
+                Mark.from_state(self.bookmark(bookmark), state.get("tie_after_id"))
                 if bookmark
                 else Mark(self.start_instant() - ONE_SECOND)
             )
