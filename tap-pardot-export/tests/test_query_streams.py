@@ -36,9 +36,12 @@ QUICK = {"backoff_base_seconds": 0.005, "max_retry_seconds": 10, "read_timeout":
 UPDATED = {"campaigns": "campaign", "custom_redirects": "customRedirect",
            "dynamic_content": "dynamicContent", "forms": "form", "lists": "list",
            "tags": "tag"}  # fmt: skip
-BY_ID = {"custom_fields": "customField", "email_clicks": "emailClick",
-         "lifecycle_histories": "lifecycleHistory", "opportunities": "opportunity",
-         "tag_objects": "tagObject", "users": "user"}  # fmt: skip
+BY_ID = {
+    "email_clicks": "emailClick",
+    "lifecycle_histories": "lifecycleHistory",
+    "tag_objects": "tagObject",
+}  # fmt: skip  (append-only objects)
+FULL = {"custom_fields": "customField", "lifecycle_stages": "lifecycleStage", "users": "user"}
 ALL = tuple(s.name for s in (*QUERY_STREAMS, *SPECIAL_QUERY_STREAMS))
 Messages = list[dict[str, Any]]
 
@@ -126,7 +129,13 @@ def test_every_query_stream_emits_each_stored_row_once(qsim: Simulator, qadmin: 
         want = stored(qadmin, obj, "created_at", end="9999")
         assert set(records(messages, stream)) == set(want), stream
         assert last_state(messages)[stream]["replication_key_value"] == max(want)
-    assert set(records(messages, "lifecycle_stages")) == set(stored(qadmin, "lifecycleStage", None))
+    for stream, obj in FULL.items():  # every row, whatever start_date, and no bookmark
+        assert set(records(messages, stream)) == set(stored(qadmin, obj, None)), stream
+        assert "replication_key_value" not in last_state(messages).get(stream, {}), stream
+    changed = stored(qadmin, "opportunity", "updated_at", end="9999")  # scanned by id
+    assert set(records(messages, "opportunities")) == set(changed) and changed
+    newest = max(r["updated_at"] for r in changed.values())
+    assert last_state(messages)["opportunities"]["replication_key_value"] == newest
     # typed values: integers, booleans, decimals, datetimes in UTC
     lists = records(messages, "lists")
     for row_id, row in stored(qadmin, "list", "updated_at").items():
@@ -145,8 +154,8 @@ def test_every_query_stream_emits_each_stored_row_once(qsim: Simulator, qadmin: 
 
 
 def test_state_goes_out_every_n_pages_not_per_record(qsim: Simulator) -> None:
-    messages = run(config(qsim, query_page_size=2, query_state_every_pages=2), "opportunities")
-    pages = len(records(messages, "opportunities")) // 2 + 1
+    messages = run(config(qsim, query_page_size=2, query_state_every_pages=2), "tag_objects")
+    pages = len(records(messages, "tag_objects")) // 2 + 1
     states = [m for m in messages if m["type"] == "STATE"]
     assert pages // 2 <= len(states) <= pages // 2 + 2
 
@@ -240,15 +249,20 @@ def test_pages_of_a_full_size_of_one_and_of_none(
 ) -> None:
     """Exactly a page, then an empty bulk page; a single row as an object; nothing at all."""
     qadmin.post("/_sim/switches", {"bulk_empty_result": empty, "query_result_key": "snake"})
-    users = sorted(stored(qadmin, "user", None))
-    state = {"bookmarks": {"users": {"replication_key": "id", "replication_key_value": users[-2]}}}
-    assert set(records(run(config(qsim), "users", state=state), "users")) == {users[-1]}
-    full = run(config(qsim, start_date="2020-01-01T00:00:00Z", query_page_size=len(users)), "users")
-    assert set(records(full, "users")) == set(users)
-    state["bookmarks"]["users"]["replication_key_value"] = users[-1]
-    nothing = run(config(qsim), "users", state=state)
-    assert records(nothing, "users") == {}
-    assert last_state(nothing)["users"]["replication_key_value"] == users[-1]
+    tagged = sorted(stored(qadmin, "tagObject", None))
+    state = {"bookmarks": {"tag_objects": {"replication_key": "id",
+                                           "replication_key_value": tagged[-2]}}}  # fmt: skip
+    assert set(records(run(config(qsim), "tag_objects", state=state), "tag_objects")) == {
+        tagged[-1]
+    }
+    full = run(
+        config(qsim, start_date="2020-01-01T00:00:00Z", query_page_size=len(tagged)), "tag_objects"
+    )
+    assert set(records(full, "tag_objects")) == set(tagged)
+    state["bookmarks"]["tag_objects"]["replication_key_value"] = tagged[-1]
+    nothing = run(config(qsim), "tag_objects", state=state)
+    assert records(nothing, "tag_objects") == {}
+    assert last_state(nothing)["tag_objects"]["replication_key_value"] == tagged[-1]
     fields = run(config(qsim, query_page_size=1), "custom_fields")  # unconfirmed key, snake_case
     assert set(records(fields, "custom_fields")) == set(stored(qadmin, "customField", None))
 
@@ -322,7 +336,7 @@ def test_refused_offsets_fall_back_to_wall_times(
     with caplog.at_level(logging.WARNING):
         messages = run(config(qsim), "campaigns", "users")
     assert set(records(messages, "campaigns")) == set(stored(qadmin, "campaign", "updated_at"))
-    assert set(records(messages, "users")) == set(stored(qadmin, "user", "created_at", end="9999"))
+    assert set(records(messages, "users")) == set(stored(qadmin, "user", None))
     assert "refused query dates with a UTC offset" in caplog.text
     wall = format_pardot_datetime(_utc(FIXED_START), qsim.timezone)
     assert wall  # the wall form the run switched to is the user's timezone

@@ -14,6 +14,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from singer_sdk import Stream, Tap
+from singer_sdk.singerlib import Catalog
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
+from typing_extensions import override
 
 from pardot_client.calls import calls_between
 from pardot_client.catalog import ObjectSpec, get_object
@@ -39,6 +42,23 @@ class PardotStream(Stream):
     def build_schema(self) -> dict[str, Any]:
         """The stream's schema: the catalog object's exportable fields."""
         return stream_schema(self.spec)
+
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        """Take the catalog's selection and method, but keep this stream's own mark.
+
+        Which field a stream can page by is the object's, not a choice: an older catalog naming
+        another replication key (or none) must not turn an incremental stream into a full-table
+        one (whose ACTIVATE_VERSION would make a loader drop the rows not read again).
+        """
+        own = self.replication_key
+        super().apply_catalog(catalog)
+        self.replication_key = own
+
+    @property
+    def full_table(self) -> bool:
+        """Whether this run reads everything (the catalog asked FULL_TABLE, or no mark exists)."""
+        return self.replication_method == REPLICATION_FULL_TABLE
 
     @property
     def settings(self) -> TapSettings:

@@ -128,7 +128,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     def _start(self) -> datetime:
         state = self.get_context_state(None)
-        bookmark = state.get("replication_key_value")
+        bookmark = None if self.full_table else state.get("replication_key_value")
         if bookmark and state.get("replication_key") in (None, self.procedure.filter_field):
             return self.bookmark(bookmark)
         return self.start_instant()

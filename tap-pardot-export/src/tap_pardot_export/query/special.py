@@ -25,10 +25,15 @@ VISITOR_IDS_PER_CALL = 100  # keeps the GET under any URL length limit
 
 
 class VisitsStream(QueryBase):
-    """Visits of the visitors changed since the bookmark (state key `visitor_updated_at`)."""
+    """Visits of the visitors changed since the bookmark (state key `visitor_updated_at`).
+
+    Incremental: each run reads only the visits of changed visitors, so it must not be declared
+    full table (a loader would drop every visit not read again on ACTIVATE_VERSION).
+    """
 
     name = "visits"
     object_name = "visit"
+    replication_key = "updated_at"
 
     def _records(self, state: dict[str, Any]) -> Iterator[Record]:
         client, typer = self.run.client, self.typer()
@@ -38,7 +43,7 @@ class VisitsStream(QueryBase):
             self.page_size, before=self.end_instant(), params={"only_identified": "false"},
             on_refused=self.refused_offsets,
         )  # fmt: skip
-        saved = state.get("visitor_updated_at")
+        saved = None if self.full_table else state.get("visitor_updated_at")
         mark = (
             Mark.from_state(self.bookmark(saved), state.get("visitor_tie_after_id"))
             if saved
@@ -85,10 +90,15 @@ class EmailTemplatesStream(QueryBase):
 
 
 class EmailsStream(QueryBase):
-    """List emails seen in email clicks beyond the bookmark (`email_click_id`), with stats."""
+    """List emails seen in email clicks beyond the bookmark (`email_click_id`), with stats.
+
+    Incremental (on the clicks read), declared on `id`: a run reads only the emails of new
+    clicks, so a full-table declaration would make loaders drop the others.
+    """
 
     name = "emails"
     object_name = "email"
+    replication_key = "id"
 
     def build_schema(self) -> dict[str, Any]:
         """The email's fields and its statistics under `stats`."""
@@ -100,7 +110,7 @@ class EmailsStream(QueryBase):
             self.logger.info("emails: skipped (two calls per email); set include_email_stats")
             return
         typer = self.typer([n for n in self.schema["properties"] if n != "stats"])
-        saved = state.get("email_click_id")
+        saved = None if self.full_table else state.get("email_click_id")
         spec = get_object("emailClick")
         params = {} if saved else self.created_since_start(spec)
         clicks = IdPager(QueryEndpoint(client, spec), self.page_size, params)
