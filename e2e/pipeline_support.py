@@ -36,12 +36,14 @@ RUN_TIMEOUT = 240  # seconds one `meltano run` may take before the test fails
 # Export streams: simulator object, the key of the default procedure, deleted rows exported.
 STREAMS: dict[str, tuple[str, str, bool]] = {
     "visitor_activities": ("visitorActivity", "updated_at", True),
-    "prospects": ("prospect", "updated_at", False),
+    "prospects": ("prospect", "updated_at", True),
     "list_memberships": ("listMembership", "updated_at", True),
     "visitors": ("visitor", "updated_at", True),
     "prospect_accounts": ("prospectAccount", "updated_at", True),
     "external_activities": ("externalActivity", "created_at", True),
 }
+# Streams whose deleted rows arrive marked (is_deleted, _sdc_deleted_at).
+MARKED = ("prospects", "list_memberships", "visitors", "prospect_accounts")
 # Columns compared value by value between the warehouse and the simulator (the mutated one last).
 COMPARED: dict[str, tuple[str, ...]] = {
     "visitor_activities": ("type", "prospect_id", "visitor_id", "details"),

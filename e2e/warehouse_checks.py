@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 import psycopg
-from pipeline_support import COMPARED, STREAMS, SimAdmin, comparable, expected_rows
+from pipeline_support import COMPARED, MARKED, STREAMS, SimAdmin, comparable, expected_rows
 from psycopg import sql
 from psycopg.rows import dict_row
 
@@ -57,6 +57,22 @@ def assert_matches_simulator(tables: Tables, admin: SimAdmin, start: str, end: s
                 if comparable(rows[row_id][column]) != comparable(record.get(column))
             ]
             assert not wrong, f"{stream}.{column} differs from the simulator: {wrong[:5]}"
+        if stream in MARKED:
+            assert_deletes_marked(stream, rows, expected)
+
+
+def assert_deletes_marked(
+    stream: str, rows: dict[int, dict[str, Any]], expected: dict[int, dict[str, Any]]
+) -> None:
+    """Rows the simulator holds deleted are loaded marked, as a loader can soft-delete them."""
+    deleted = {i for i, record in expected.items() if record["_deleted"]}
+    assert deleted, f"{stream}: the simulator holds no deleted row: the check proves nothing"
+    flagged = {i for i, row in rows.items() if row["is_deleted"]}
+    stamped = {i for i, row in rows.items() if row["_sdc_deleted_at"] is not None}
+    assert flagged == deleted, f"{stream}: is_deleted differs, e.g. {sorted(flagged ^ deleted)[:5]}"
+    assert stamped == deleted, (
+        f"{stream}: _sdc_deleted_at differs, e.g. {sorted(stamped ^ deleted)[:5]}"
+    )
 
 
 def loaded_after(tables: Tables, marks: dict[str, Any]) -> dict[str, set[int]]:

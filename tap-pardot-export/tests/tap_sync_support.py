@@ -159,3 +159,11 @@ def run_cli(
         [*command, *args], capture_output=True, text=True, timeout=300, check=False
     )
     return CliRun(result.returncode, result.stdout, result.stderr)
+
+
+# Exports per window: streams that mark deleted rows export each window as live rows, then
+# deleted ones (tap_pardot_export.export.pipeline).
+EXPORTS_PER_WINDOW = {
+    "visitor_activities": 1, "prospects": 2, "list_memberships": 2, "visitors": 2,
+    "prospect_accounts": 2, "external_activities": 1,
+}  # fmt: skip

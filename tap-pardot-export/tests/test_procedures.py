@@ -37,14 +37,17 @@ CASES = [
     for stream, obj in OBJECTS.items()
     for procedure in get_object(obj).export_procedures
 ]
-# Procedures whose `deleted` argument the stream sets to `all`; everything else exports live rows
-# only (Pardot's default when no deleted argument is sent).
+# Procedures with a `deleted` argument: the stream exports live rows and deleted ones, marked;
+# everything else exports live rows only (Pardot's default when no deleted argument is sent).
 WITH_DELETED = {
+    ("prospects", "filter_by_created_at"),
+    ("prospects", "filter_by_updated_at"),
     ("list_memberships", "filter_by_created_at"),
     ("list_memberships", "filter_by_updated_at"),
     ("visitors", "filter_by_updated_at"),
     ("prospect_accounts", "filter_by_updated_at"),
 }
+DELETE_MARKS = ("is_deleted", "_sdc_deleted_at")
 
 
 def sync_stream(
@@ -123,7 +126,13 @@ def assert_typed_like_stored(
 ) -> None:
     """Every emitted value has its schema's JSON type and equals the stored value."""
     assert set(record) == set(schema["properties"]), "emitted keys differ from the schema"
+    if "is_deleted" in record:  # marks of a stream that exports deleted rows
+        assert record["is_deleted"] is bool(stored["_deleted"]), f"id {record['id']}: is_deleted"
+        deleted_at = record["_sdc_deleted_at"]
+        assert deleted_at == (record["updated_at"] if stored["_deleted"] else None)
     for key, value in record.items():
+        if key in DELETE_MARKS:
+            continue
         want = stored[key]
         if value is None:
             assert want in (None, ""), f"{key}: null emitted for {want!r}"
@@ -183,18 +192,24 @@ def test_each_procedure_delivers_exactly_the_rows_of_its_range(
 
 
 @pytest.mark.usefixtures("fast_clock")
-def test_live_rows_only_where_the_procedure_has_no_deleted_argument(
-    admin: SimAdmin, tap_config: Any
-) -> None:
-    """Prospects export live rows only: a prospect in the recycle bin is never emitted."""
+def test_deleted_prospects_are_exported_and_marked(admin: SimAdmin, tap_config: Any) -> None:
+    """A prospect in the recycle bin arrives marked, so a loader can soft-delete it."""
     config = tap_config(start_date=START, end_date=END, export_window_days=60)
-    records = [m["record"] for m in sync_stream(config, "prospects") if m["type"] == "RECORD"]
+    records = {
+        m["record"]["id"]: m["record"]
+        for m in sync_stream(config, "prospects")
+        if m["type"] == "RECORD"
+    }
     deleted = {
-        r["id"] for r in admin.records("prospect", deleted="true")
+        r["id"]: r for r in admin.records("prospect", deleted="true")
         if in_range(r["updated_at"], START, END, "date-time")
     }  # fmt: skip
     assert deleted, "the generated history holds deleted prospects"
-    assert deleted.isdisjoint(r["id"] for r in records)
+    assert set(deleted) <= set(records)
+    for row_id in deleted:
+        assert records[row_id]["is_deleted"] is True
+        assert records[row_id]["_sdc_deleted_at"] == records[row_id]["updated_at"]
+    assert all(r["is_deleted"] is False for i, r in records.items() if i not in deleted)
 
 
 @pytest.mark.usefixtures("fast_clock")

@@ -17,6 +17,14 @@ JSON_TYPES: dict[FieldType, th.JSONTypeHelper[Any]] = {
     FieldType.DATETIME: th.DateTimeType(),
     FieldType.DATE: th.DateType(),
 }
+# Columns of streams that export deleted rows: the SDK's soft-delete convention, and a flag.
+DELETE_MARKS: dict[str, Any] = th.PropertiesList(
+    th.Property("is_deleted", th.BooleanType,
+                description="True when Pardot reports the row deleted (exported deleted=true)."),
+    th.Property("_sdc_deleted_at", th.DateTimeType,
+                description="When the row was deleted (its last change), null while it lives; "
+                "loaders such as target-postgres soft-delete rows that have it."),
+).to_dict()["properties"]  # fmt: skip
 # Email statistics: counts, and rates (docs/pardot-api/queries.md)
 EMAIL_STATS = ("sent", "delivered", "total_clicks", "unique_clicks", "soft_bounced",
                "hard_bounced", "opt_outs", "spam_complaints", "opens", "unique_opens")  # fmt: skip

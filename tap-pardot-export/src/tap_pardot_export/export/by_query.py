@@ -9,6 +9,11 @@ exports; in between, STATE every few pages keeps the id reached, so a stopped ru
 
 `auto` counts the rows to read with one non-bulk query (`total_results`) and takes the query
 path when there are at most `auto_query_max_rows`, logging why.
+
+A stream that marks deleted rows reads each window twice, `deleted=false` then `deleted=true`,
+as its exports do, and marks the second read's rows; an object whose query cannot filter on
+`deleted` (visitors, prospect accounts) cannot be read by query without losing its deletes, so
+the stream refuses the mode (export/streams.py).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from tap_pardot_export.export.windows import Window, windows
 from tap_pardot_export.query.paging import IdPager, QueryEndpoint
 from tap_pardot_export.query.records import QueryRecordTyper
 
-RESUME_KEY = "query_window"  # {"end": UTC ISO, "after_id": int}: a window read part way
+RESUME_KEY = "query_window"  # {"end", "after_id", "deleted"?}: a window read part way
 
 
 class WindowedStream(Protocol):
@@ -50,6 +55,8 @@ class WindowedStream(Protocol):
     def logger(self) -> logging.Logger: ...
     @property
     def custom_fields(self) -> dict[str, FieldType]: ...
+
+    def deleted_variants(self) -> tuple[str | None, ...]: ...
 
     def snap_edge(self, edge: datetime) -> datetime: ...
 
@@ -102,13 +109,20 @@ class QueryWindowReader:
             custom=self.stream.custom_fields,
         )  # fmt: skip
         resume = self.state.get(RESUME_KEY) or {}
+        variants = self.stream.deleted_variants()
         try:
             if resume and parse_utc(str(resume["end"])) <= end:
                 window = Window(start, parse_utc(str(resume["end"])))
-                yield from self._window(window, typer, int(resume.get("after_id") or 0))
+                left = variants[variants.index(resume.get("deleted")) :] if (
+                    resume.get("deleted") in variants) else variants  # fmt: skip
+                after_id = int(resume.get("after_id") or 0)
+                for variant in left:
+                    yield from self._window(window, variant, typer, after_id)
+                    after_id = 0
                 start = window.end
             for window in windows(start, end, days, self.stream.snap_edge):
-                yield from self._window(window, typer, 0)
+                for variant in variants:
+                    yield from self._window(window, variant, typer, 0)
         except PardotApiError as error:
             self.stream.checkpoint()
             if error.code == 7 and not self.run.bounds.wall:
@@ -124,15 +138,30 @@ class QueryWindowReader:
             raise
 
     def _window(
-        self, window: Window, typer: QueryRecordTyper, after_id: int
+        self, window: Window, variant: str | None, typer: QueryRecordTyper, after_id: int
     ) -> Iterator[dict[str, Any]]:
-        pager = IdPager(self.endpoint, self.page_size, {**self.params, **self._bounds(window)})
+        """One part of a window (its `deleted` variant); the bookmark moves after its last part."""
+        params = {**self.params, **self._bounds(window)}
+        if variant is not None:
+            params["deleted"] = variant
+        deleted = variant == "true"
+        pager = IdPager(self.endpoint, self.page_size, params)
         for number, (rows, last_id) in enumerate(pager.pages(after_id), start=1):
             for row in rows:
-                yield typer(row)
+                record = typer(row)
+                if variant is not None:
+                    record["is_deleted"] = deleted
+                    record["_sdc_deleted_at"] = (
+                        record.get("updated_at", record.get(self.field)) if deleted else None
+                    )
+                yield record
             self.state[RESUME_KEY] = {"end": to_utc_iso(window.end), "after_id": last_id}
+            if variant is not None:
+                self.state[RESUME_KEY]["deleted"] = variant
             if number % self.pages_per_state == 0:
                 self.stream.checkpoint()
+        if variant not in (None, self.stream.deleted_variants()[-1]):
+            return  # the window's next part follows
         self.state.pop(RESUME_KEY, None)
         self.state["replication_key"] = self.field
         self.state["replication_key_value"] = to_utc_iso(window.end)

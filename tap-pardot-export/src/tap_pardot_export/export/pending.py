@@ -33,15 +33,19 @@ class PendingExport:
     export_id: int
     window: Window
     digest: str
+    variant: str | None = None  # the `deleted` argument of a part of the window, if any
 
     def to_state(self) -> dict[str, Any]:
         """The JSON-ready form kept in state (no secrets, no URLs)."""
-        return {
+        entry: dict[str, Any] = {
             "id": self.export_id,
             "start": to_utc_iso(self.window.start),
             "end": to_utc_iso(self.window.end),
             "request": self.digest,
         }
+        if self.variant is not None:
+            entry["deleted"] = self.variant
+        return entry
 
     @classmethod
     def from_state(cls, entry: Any) -> PendingExport | None:
@@ -51,6 +55,7 @@ class PendingExport:
                 export_id=int(entry["id"]),
                 window=Window(parse_utc(str(entry["start"])), parse_utc(str(entry["end"]))),
                 digest=str(entry["request"]),
+                variant=str(entry["deleted"]) if entry.get("deleted") is not None else None,
             )
         except (KeyError, TypeError, ValueError):
             return None

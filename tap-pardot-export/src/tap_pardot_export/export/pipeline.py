@@ -9,6 +9,13 @@ flight only holds up the account's other users. The order of work for each windo
    expired: create it again; Canceled: drop it from state and stop with a clear error;
 3. move the bookmark to the window's end, drop the export from state, emit STATE.
 
+Streams that mark deleted rows export each window twice, `deleted=false` then `deleted=true`
+(the CSV has no deleted column, docs/pardot-api/exports.md): each export is one *part* of the
+window, the rows of the second are marked deleted (`is_deleted`, `_sdc_deleted_at`), and the
+bookmark moves once the window's last part is delivered. Disjoint exports keep every row
+version right: a row deleted between the two is emitted alive with its old stamp and deleted
+with its new one, in this window or a later one.
+
 A run that stops anywhere restarts from the bookmark and resumes the exports kept in state
 (polling or downloading them again) as long as they ask for exactly the same rows.
 """
@@ -33,17 +40,23 @@ from tap_pardot_export.export.windows import Window, windows
 LOG = logging.getLogger("tap_pardot_export")
 
 
+Variant = str | None  # the `deleted` argument of a part ("false", "true"), or None: no parts
+
+
 @dataclass(eq=False)
 class _Slot:
-    """A window and the export currently serving it."""
+    """A part of a window (its `deleted` variant) and the export currently serving it."""
 
     window: Window
+    variant: Variant
     job: ExportJob
     export_id: int
     resumed: bool
 
     def pending(self) -> PendingExport:
-        return PendingExport(self.export_id, self.window, request_digest(self.job.request))
+        return PendingExport(
+            self.export_id, self.window, request_digest(self.job.request), self.variant
+        )
 
 
 class ExportPipeline:
@@ -54,7 +67,7 @@ class ExportPipeline:
         *,
         stream: str,
         replication_key: str,
-        make_job: Callable[[Window], ExportJob],
+        make_job: Callable[[Window, Variant], ExportJob],
         parser: RowParser,
         state: MutableMapping[str, Any],
         checkpoint: Callable[[], None],
@@ -62,7 +75,8 @@ class ExportPipeline:
         max_pending: int,
         max_tries: int,
         snap_edge: Callable[[datetime], datetime] = lambda edge: edge,
-        dates_rejected: Callable[[PardotApiError], bool] = lambda error: False,
+        refused: Callable[[PardotApiError], bool] = lambda error: False,
+        variants: Callable[[], tuple[Variant, ...]] = lambda: (None,),
     ) -> None:
         if not 1 <= max_pending <= 10:
             raise ValueError("max_pending_exports must be between 1 and 10")
@@ -76,29 +90,47 @@ class ExportPipeline:
         self.max_pending = max_pending
         self.max_tries = max(1, max_tries)
         self.snap_edge = snap_edge
-        self.dates_rejected = dates_rejected
+        self.refused = refused  # True: the stream now writes requests another way (dates, args)
+        self.variants = variants  # asked anew as parts are cut: a refusal may change them
 
     def run(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
         """Every row stamped in `[start, end)`, window by window, checkpointing as it goes."""
         queue: deque[_Slot] = deque(self._restore(start, end))
-        upcoming = windows(queue[-1].window.end if queue else start, end, days, self.snap_edge)
+        upcoming = self._parts(queue[-1] if queue else None, start, end, days)
         while True:
             while len(queue) < self.max_pending:
-                window = next(upcoming, None)
-                if window is None:
+                part = next(upcoming, None)
+                if part is None:
                     break
-                slot = _Slot(window, self.make_job(window), 0, resumed=False)
+                window, variant = part
+                slot = _Slot(window, variant, self.make_job(window, variant), 0, resumed=False)
                 queue.append(slot)
                 if not self._create_export(slot, queue, new_window=True):
-                    queue.pop()  # Pardot wants dates sent another way: cut again from here
-                    upcoming = windows(window.start, end, days, self.snap_edge)
+                    queue.pop()  # Pardot wants the request written another way: cut again here
+                    last = queue[-1] if queue else None
+                    upcoming = self._parts(last, window.start, end, days)
             if not queue:
                 break
             head = queue[0]
             yield from self._deliver(head, queue)
             queue.popleft()
-            self._save(queue, bookmark=head.window.end)
+            whole = head.variant is None or head.variant == self.variants()[-1]
+            self._save(queue, bookmark=head.window.end if whole else None)
         self.state.pop(STATE_KEY, None)
+
+    def _parts(
+        self, last: _Slot | None, start: datetime, end: datetime, days: int
+    ) -> Iterator[tuple[Window, Variant]]:
+        """The parts still to export: the rest of `last`'s window, then new windows."""
+        variants = self.variants()
+        if last is not None:
+            if last.variant in variants:
+                for variant in variants[variants.index(last.variant) + 1 :]:
+                    yield last.window, variant
+            start = last.window.end
+        for window in windows(start, end, days, self.snap_edge):
+            for variant in variants:
+                yield window, variant
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -109,21 +141,34 @@ class ExportPipeline:
         holding up the account's export queue.
         """
         entries = [PendingExport.from_state(e) for e in self.state.get(STATE_KEY) or []]
+        variants = self.variants()
         slots: list[_Slot] = []
-        expected_start = start
+        expected: tuple[datetime, Variant] = (start, variants[0])  # the next part's start
         for pending in entries:
             if pending is None:
                 break
-            job = self.make_job(pending.window)
-            if pending.window.start != expected_start or pending.window.end > end:
+            job = self.make_job(pending.window, pending.variant)
+            sibling = slots[-1].window if slots and expected[1] != variants[0] else None
+            fits = (
+                pending.window == sibling
+                if sibling is not None
+                else pending.window.start == expected[0] and pending.window.end <= end
+            )
+            if not fits or pending.variant != expected[1]:
                 reason = "does not follow the bookmark or ends after this run's end"
             elif request_digest(job.request) != pending.digest:
                 reason = "asked for other fields or arguments than this run would"
             else:
                 LOG.info("%s %s: resuming export %s from the saved state", self.stream,
                          pending.window.label(), pending.export_id)  # fmt: skip
-                slots.append(_Slot(pending.window, job, pending.export_id, resumed=True))
-                expected_start = pending.window.end
+                slot = _Slot(pending.window, pending.variant, job, pending.export_id, True)
+                slots.append(slot)
+                index = variants.index(pending.variant) + 1
+                expected = (
+                    (pending.window.start, variants[index])
+                    if index < len(variants)
+                    else (pending.window.end, variants[0])
+                )
                 continue
             LOG.warning("%s %s: saved export %s %s; canceling it and creating new ones",
                         self.stream, pending.window.label(), pending.export_id, reason)  # fmt: skip
@@ -144,17 +189,18 @@ class ExportPipeline:
     def _create_export(self, slot: _Slot, queue: deque[_Slot], *, new_window: bool = False) -> bool:
         """Create the export of a slot in `queue`, check the timezone on it, save its id at once.
 
-        False, with nothing created, when Pardot refused the dates' form and the run switched to
-        another: a new window is then cut again, since edges depend on the form.
+        False, with nothing created, when Pardot refused how the request was written (the dates'
+        form, the deleted argument) and the stream switched to another: parts are then cut
+        again, since edges and parts depend on it.
         """
         try:
             status, server_now = slot.job.create()
         except PardotApiError as error:
-            if not self.dates_rejected(error):
+            if not self.refused(error):
                 raise
             if new_window:
                 return False
-            slot.job = self.make_job(slot.window)  # the same window, its dates sent anew
+            slot.job = self.make_job(slot.window, slot.variant)  # the same part, written anew
             status, server_now = slot.job.create()
         try:
             check_timezone(self.timezone, status.created_at, server_now)
@@ -164,6 +210,19 @@ class ExportPipeline:
         slot.export_id, slot.resumed = status.id, False
         self._save(queue)
         return True
+
+    def _marked(self, rows: Iterator[dict[str, Any]], variant: Variant) -> Iterator[dict[str, Any]]:
+        """Rows of a part, marked deleted or not (rows as they are when the window has no parts)."""
+        if variant is None:
+            yield from rows
+            return
+        deleted = variant == "true"
+        for row in rows:  # deleted at its last change: updated_at, else the filter field
+            row["is_deleted"] = deleted
+            row["_sdc_deleted_at"] = (
+                row.get("updated_at", row.get(self.replication_key)) if deleted else None
+            )
+            yield row
 
     def _deliver(self, slot: _Slot, queue: deque[_Slot]) -> Iterator[dict[str, Any]]:
         """The rows of the slot's window, creating its export again when Pardot requires it."""
@@ -182,7 +241,8 @@ class ExportPipeline:
             if status.state == "Complete" and not status.is_expired:
                 try:
                     for url in status.result_refs:
-                        yield from slot.job.records(url, self.parser, check_header=slot.resumed)
+                        rows = slot.job.records(url, self.parser, check_header=slot.resumed)
+                        yield from self._marked(rows, slot.variant)
                 except ForeignExportError as exc:  # raised before any row of the export
                     LOG.warning("%s; dropping export %s and creating a new one", exc, status.id)
                     self._create_export(slot, queue)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from singer_sdk import Tap
 
 from pardot_client import PardotApiError
-from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType
+from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, get_object
 from tap_pardot_export.base import PardotStream
 from tap_pardot_export.bounds import unambiguous_edge
 from tap_pardot_export.context import RunContext
@@ -25,7 +25,7 @@ from tap_pardot_export.export.pipeline import ExportPipeline
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.windows import Window
 from tap_pardot_export.output.fast_records import FastRecordsMixin
-from tap_pardot_export.schemas import stream_schema
+from tap_pardot_export.schemas import DELETE_MARKS, stream_schema
 
 MAX_FIELDS = 150  # fields one export takes (docs/pardot-api/exports.md)
 ONE_DAY = timedelta(days=1)
@@ -38,14 +38,31 @@ class ExportStream(FastRecordsMixin, PardotStream):
     fixed_arguments: ClassVar[dict[str, str]] = {}
 
     def __init__(self, tap: Tap, run: RunContext) -> None:
+        self.run, self.spec = run, get_object(self.object_name)
+        self.procedure = self._bound_procedure()  # before the schema: it decides delete marks
+        self._deleted_refused = False
         super().__init__(tap, run)
-        self.procedure = self._bound_procedure()
         self.replication_key = self.procedure.filter_field
         self.mode = self._extraction_mode()
 
     def build_schema(self) -> dict[str, Any]:
-        """The object's exportable fields, and the account's custom fields for prospects."""
-        return stream_schema(self.spec, self.custom_fields)
+        """The object's exportable fields, custom fields for prospects, and delete marks."""
+        schema = stream_schema(self.spec, self.custom_fields)
+        if self.marks_deletes:
+            schema["properties"].update(DELETE_MARKS)
+        return schema
+
+    @property
+    def marks_deletes(self) -> bool:
+        """Whether the procedure can tell deleted rows (a `deleted` argument: true/false/all)."""
+        argument = self.procedure.argument("deleted")
+        return argument is not None and argument.kind is ArgumentKind.CHOICE
+
+    def deleted_variants(self) -> tuple[str | None, ...]:
+        """The parts each window is exported in: live rows, then deleted ones (else one)."""
+        if self.marks_deletes and not self._deleted_refused:
+            return ("false", "true")
+        return (None,)
 
     @property
     def custom_fields(self) -> dict[str, FieldType]:
@@ -65,10 +82,18 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     def _extraction_mode(self) -> str:
         mode = self.settings.mode_of(self.name)
-        if mode != "export" and (self.spec.query is None or self.api_version == 5):
+        if mode == "export":
+            return mode
+        query = self.spec.query
+        if query is None or self.api_version == 5:
             raise ValueError(
                 f"extraction_mode.{self.name} is {mode!r}, but {self.spec.name} has no v3/v4 "
                 "query endpoint; use export"
+            )
+        if self.marks_deletes and "deleted" not in query.search_params:
+            raise ValueError(
+                f"extraction_mode.{self.name} is {mode!r}, but the {self.spec.name} query cannot "
+                "return deleted rows, which this stream exports and marks; use export"
             )
         return mode
 
@@ -80,7 +105,9 @@ class ExportStream(FastRecordsMixin, PardotStream):
     def export_fields(self) -> list[str]:
         """The selected fields as API names; id and the replication key always included."""
         selected = [
-            name for name in self.schema["properties"] if self.mask.get(("properties", name), True)
+            name
+            for name in self.schema["properties"]
+            if self.mask.get(("properties", name), True) and name not in DELETE_MARKS
         ]
         for needed in ("id", self.procedure.filter_field):
             if needed not in selected:
@@ -120,7 +147,8 @@ class ExportStream(FastRecordsMixin, PardotStream):
             max_pending=self.settings.max_pending_exports,
             max_tries=self.settings.export_max_tries,
             snap_edge=self.snap_edge,
-            dates_rejected=self._fall_back_to_wall_times,
+            refused=self._refused,
+            variants=self.deleted_variants,
         )
         rows = pipeline.run(self._start(), self.end_instant(), days)
         with self.logging_calls():
@@ -152,6 +180,28 @@ class ExportStream(FastRecordsMixin, PardotStream):
             return unambiguous_edge(edge, self.run.timezone)
         return edge
 
+    def _refused(self, error: PardotApiError) -> bool:
+        """Pardot refused how an export was written; True when the stream now writes it anew."""
+        return self._fall_back_to_wall_times(error) or self._go_on_without_deleted(error)
+
+    def _go_on_without_deleted(self, error: PardotApiError) -> bool:
+        """Pardot refused the `deleted` argument (one Export API overview leaves it out).
+
+        The stream goes on without it, as Pardot's default: deleted rows are then neither
+        exported nor marked, which one warning says.
+        """
+        if self._deleted_refused or not self.marks_deletes or error.code != 175:
+            return False
+        if "deleted" not in str(error):
+            return False
+        self._deleted_refused = True
+        self.logger.warning(
+            "%s: Pardot refused the export argument deleted (%s); exporting without it for the "
+            "rest of this run: deleted %s rows are not exported, so a warehouse keeps them as "
+            "they were", self.name, error, self.spec.name,
+        )  # fmt: skip
+        return True
+
     def _fall_back_to_wall_times(self, error: PardotApiError) -> bool:
         """Pardot refused bounds with an offset: send wall times in the user's timezone instead.
 
@@ -168,15 +218,15 @@ class ExportStream(FastRecordsMixin, PardotStream):
             error, self.run.timezone,
         )  # fmt: skip
 
-    def _job(self, window: Window) -> ExportJob:
+    def _job(self, window: Window, variant: str | None) -> ExportJob:
         return ExportJob(
             self.run.client,
-            self._request(window),
+            self._request(window, variant),
             poll_unit_seconds=self.settings.poll_interval_seconds,
             timeout_seconds=self.settings.export_timeout_seconds,
         )
 
-    def _request(self, window: Window) -> ExportRequest:
+    def _request(self, window: Window, variant: str | None = None) -> ExportRequest:
         after = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.AFTER)
         before = next(a for a in self.procedure.arguments if a.kind is ArgumentKind.BEFORE)
         if self.date_filter:  # whole days, strict: after the day before, before the end day
@@ -194,6 +244,8 @@ class ExportStream(FastRecordsMixin, PardotStream):
         arguments.update(
             {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
         )
+        if variant is not None:
+            arguments["deleted"] = variant
         return ExportRequest(
             stream=self.name,
             object_name=self.spec.name,
@@ -214,7 +266,7 @@ class VisitorActivitiesStream(ExportStream):
 
 
 class ProspectsStream(ExportStream):
-    """Prospects, with the account's custom fields."""
+    """Prospects, with the account's custom fields; deleted ones included and marked."""
 
     name = "prospects"
     object_name = "prospect"
@@ -222,30 +274,27 @@ class ProspectsStream(ExportStream):
 
 
 class ListMembershipsStream(ExportStream):
-    """List memberships, deleted ones included."""
+    """List memberships, deleted ones included and marked."""
 
     name = "list_memberships"
     object_name = "listMembership"
     default_procedure = "filter_by_updated_at"
-    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
 
 
 class VisitorsStream(ExportStream):
-    """Visitors, deleted ones included."""
+    """Visitors, deleted ones included and marked."""
 
     name = "visitors"
     object_name = "visitor"
     default_procedure = "filter_by_updated_at"
-    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
 
 
 class ProspectAccountsStream(ExportStream):
-    """Prospect accounts, deleted ones included."""
+    """Prospect accounts, deleted ones included and marked."""
 
     name = "prospect_accounts"
     object_name = "prospectAccount"
     default_procedure = "filter_by_updated_at"
-    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
 
 
 class ExternalActivitiesStream(ExportStream):
