@@ -178,8 +178,8 @@ def test_export_procedures_match_section_9() -> None:
             "filter_by_created_at": ("created_after", "created_before", "deleted"),
             "filter_by_updated_at": ("updated_after", "updated_before", "deleted"),
         },
-        "prospect": {
-            "filter_by_updated_at": ("updated_after", "updated_before"),
+        "prospect": {  # deleted on updated_at: one overview has it, sent and dropped if refused
+            "filter_by_updated_at": ("updated_after", "updated_before", "deleted"),
             "filter_by_created_at": ("created_after", "created_before", "deleted"),
         },
         "prospectAccount": {
