@@ -84,36 +84,58 @@ def test_visitor_activities_arrive_once_each_with_window_edges_and_ties(
     assert len(window_ends) >= 8  # one STATE per 7-day window, not per record
 
 
-@pytest.mark.usefixtures("fast_clock")
-def test_rows_in_the_repeated_hour_follow_the_stated_dst_rule(
-    sim: Simulator, admin: SimAdmin, run_tap: Any, tap_config: Any
-) -> None:
-    """CSV wall times carry no offset: the repeated hour reads as its first occurrence."""
+def repeated_hour_rows(
+    sim: Simulator, admin: SimAdmin, messages: list[dict[str, Any]]
+) -> tuple[int, list[tuple[str, str]]]:
+    """(rows in the first pass, (emitted, stored) updated_at of rows in the second pass)."""
     facts = admin.get(f"/_sim/accounts/{sim.config()['business_unit_id']}/facts")
     change = next(  # 2026-11-01 06:00 UTC, when New York falls back
         t["utc"] for t in facts["dst"]["transitions"] if t["offset_before"] > t["offset_after"]
-    )
-    messages = run_tap(
-        tap_config(start_date="2026-10-30T00:00:00Z", end_date="2026-11-03T00:00:00Z")
     )
     emitted = {
         m["record"]["id"]: m["record"]["updated_at"]
         for m in messages
         if m["type"] == "RECORD" and m["stream"] == "visitor_activities"
     }
-    rows = admin.records("visitorActivity", deleted="all")
-    first_pass = second_pass = 0
-    for row in rows:
+    first_pass, second_pass = 0, []
+    for row in admin.records("visitorActivity", deleted="all"):
         instant = datetime.fromisoformat(row["updated_at"]).timestamp()
         if change - 3600 <= instant < change:
             assert emitted[row["id"]] == row["updated_at"]
             first_pass += 1
         elif change <= instant < change + 3600:
-            shifted = datetime.fromtimestamp(instant - 3600, timezone.utc)
-            assert emitted[row["id"]] == to_utc_iso(shifted)
-            second_pass += 1
+            second_pass.append((emitted[row["id"]], row["updated_at"]))
+    return first_pass, second_pass
+
+
+@pytest.mark.usefixtures("fast_clock")
+def test_rows_in_the_repeated_hour_carry_their_true_instant(
+    sim: Simulator, admin: SimAdmin, run_tap: Any, tap_config: Any
+) -> None:
+    """CSV wall times carry no offset; windows cut at the change read each one exactly."""
+    config = tap_config(start_date="2026-10-30T00:00:00Z", end_date="2026-11-03T00:00:00Z")
+    first_pass, second_pass = repeated_hour_rows(sim, admin, run_tap(config))
     assert first_pass > 0
-    assert second_pass > 0
+    assert second_pass, "the generated data holds rows in the second pass"
+    wrong = [(got, want) for got, want in second_pass if got != want]
+    assert wrong == [], f"{len(wrong)} of {len(second_pass)} rows came out an hour early"
+
+
+@pytest.mark.usefixtures("fast_clock")
+def test_with_wall_time_bounds_the_repeated_hour_follows_the_stated_rule(
+    sim: Simulator, admin: SimAdmin, run_tap: Any, tap_config: Any
+) -> None:
+    """Where Pardot refuses offsets, no window edge can fall in the repeated hour: the second
+    pass reads as the first (the documented rule), an hour early."""
+    admin.post("/_sim/switches", {"input_offsets": "rejected"})
+    config = tap_config(start_date="2026-10-30T00:00:00Z", end_date="2026-11-03T00:00:00Z")
+    first_pass, second_pass = repeated_hour_rows(sim, admin, run_tap(config))
+    assert first_pass > 0 and second_pass
+    for got, want in second_pass:
+        shifted = datetime.fromtimestamp(
+            datetime.fromisoformat(want).timestamp() - 3600, timezone.utc
+        )
+        assert got == to_utc_iso(shifted)
 
 
 @pytest.mark.usefixtures("fast_clock")

@@ -25,7 +25,8 @@ from pardot_client.dates import to_utc_iso
 from pardot_sim import Simulator
 from pardot_sim.testing import SimAdmin
 
-START, END = "2026-10-20T00:00:00Z", "2026-11-17T00:00:00Z"
+# Four weeks without an offset change (New York falls back on Nov 1): windows are 7 days each.
+START, END = "2026-10-01T00:00:00Z", "2026-10-29T00:00:00Z"
 VA = "visitor_activities"
 DEADLINE_SECONDS = 60
 

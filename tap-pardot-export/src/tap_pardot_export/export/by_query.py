@@ -60,6 +60,8 @@ class WindowedStream(Protocol):
 
     def snap_edge(self, edge: datetime) -> datetime: ...
 
+    def offset_changes(self, start: datetime, end: datetime) -> list[datetime]: ...
+
     def checkpoint(self) -> None: ...
 
 
@@ -104,10 +106,6 @@ class QueryWindowReader:
 
     def records(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
         """Every row stamped in `[start, end)`, window by window; the bookmark follows."""
-        typer = QueryRecordTyper(
-            self.stream.spec, self.run.timezone, list(self.stream.schema["properties"]),
-            custom=self.stream.custom_fields,
-        )  # fmt: skip
         resume = self.state.get(RESUME_KEY) or {}
         variants = self.stream.deleted_variants()
         try:
@@ -117,12 +115,13 @@ class QueryWindowReader:
                     resume.get("deleted") in variants) else variants  # fmt: skip
                 after_id = int(resume.get("after_id") or 0)
                 for variant in left:
-                    yield from self._window(window, variant, typer, after_id)
+                    yield from self._window(window, variant, after_id)
                     after_id = 0
                 start = window.end
-            for window in windows(start, end, days, self.stream.snap_edge):
+            cuts = self.stream.offset_changes(start, end)
+            for window in windows(start, end, days, self.stream.snap_edge, cuts):
                 for variant in variants:
-                    yield from self._window(window, variant, typer, 0)
+                    yield from self._window(window, variant, 0)
         except PardotApiError as error:
             self.stream.checkpoint()
             if error.code == 7 and not self.run.bounds.wall:
@@ -138,9 +137,13 @@ class QueryWindowReader:
             raise
 
     def _window(
-        self, window: Window, variant: str | None, typer: QueryRecordTyper, after_id: int
+        self, window: Window, variant: str | None, after_id: int
     ) -> Iterator[dict[str, Any]]:
         """One part of a window (its `deleted` variant); the bookmark moves after its last part."""
+        typer = QueryRecordTyper(
+            self.stream.spec, self.run.timezone, list(self.stream.schema["properties"]),
+            custom=self.stream.custom_fields, exact=(self.field, window.start, window.end),
+        )  # fmt: skip
         params = {**self.params, **self._bounds(window)}
         if variant is not None:
             params["deleted"] = variant

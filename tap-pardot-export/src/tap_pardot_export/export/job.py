@@ -23,6 +23,7 @@ from pardot_client.downloads import csv_reader
 from pardot_client.polling import Poller, export_wait
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.tz_guard import server_time
+from tap_pardot_export.export.windows import Window
 
 LOG = logging.getLogger("tap_pardot_export")
 MAX_DOWNLOAD_TRIES = 5
@@ -143,7 +144,7 @@ class ExportJob:
         return polled.status
 
     def records(
-        self, url: str, parser: RowParser, *, check_header: bool = False
+        self, url: str, parser: RowParser, window: Window, *, check_header: bool = False
     ) -> Iterator[dict[str, Any]]:
         """Typed records of one result file, parsed as the bytes arrive.
 
@@ -167,7 +168,8 @@ class ExportJob:
                             f"columns are not the {self.request.object_name} fields this "
                             "stream asked for (the state named another export)"
                         )
-                    for record in parser.records(header, reader, skip=done):  # skip: not typed
+                    typed = parser.records(header, reader, skip=done, span=window)  # skip: untyped
+                    for record in typed:
                         done += 1
                         yield record
                 return

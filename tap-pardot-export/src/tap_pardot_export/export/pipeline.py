@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -77,6 +77,7 @@ class ExportPipeline:
         snap_edge: Callable[[datetime], datetime] = lambda edge: edge,
         refused: Callable[[PardotApiError], bool] = lambda error: False,
         variants: Callable[[], tuple[Variant, ...]] = lambda: (None,),
+        cuts: Callable[[datetime, datetime], Sequence[datetime]] = lambda start, end: (),
     ) -> None:
         if not 1 <= max_pending <= 10:
             raise ValueError("max_pending_exports must be between 1 and 10")
@@ -92,6 +93,7 @@ class ExportPipeline:
         self.snap_edge = snap_edge
         self.refused = refused  # True: the stream now writes requests another way (dates, args)
         self.variants = variants  # asked anew as parts are cut: a refusal may change them
+        self.cuts = cuts  # extra window edges (offset changes), asked anew as windows are cut
 
     def run(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
         """Every row stamped in `[start, end)`, window by window, checkpointing as it goes."""
@@ -128,7 +130,7 @@ class ExportPipeline:
                 for variant in variants[variants.index(last.variant) + 1 :]:
                     yield last.window, variant
             start = last.window.end
-        for window in windows(start, end, days, self.snap_edge):
+        for window in windows(start, end, days, self.snap_edge, self.cuts(start, end)):
             for variant in variants:
                 yield window, variant
 
@@ -241,7 +243,9 @@ class ExportPipeline:
             if status.state == "Complete" and not status.is_expired:
                 try:
                     for url in status.result_refs:
-                        rows = slot.job.records(url, self.parser, check_header=slot.resumed)
+                        rows = slot.job.records(
+                            url, self.parser, slot.window, check_header=slot.resumed
+                        )
                         yield from self._marked(rows, slot.variant)
                 except ForeignExportError as exc:  # raised before any row of the export
                     LOG.warning("%s; dropping export %s and creating a new one", exc, status.id)

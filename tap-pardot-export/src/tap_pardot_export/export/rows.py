@@ -19,8 +19,10 @@ from typing import Any
 
 from pardot_client.catalog import FieldType, ObjectSpec, to_snake
 from pardot_client.dates import LocalTimeParser
+from pardot_client.transitions import span_parser
 from tap_pardot_export import converters
 from tap_pardot_export.converters import text
+from tap_pardot_export.export.windows import Window
 
 Converter = Callable[[str], Any]
 RowFunction = Callable[[Sequence[str]], dict[str, Any]]
@@ -66,11 +68,24 @@ def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
 
 
 class RowParser:
-    """Types the rows of one export's CSV files into records keyed by snake_case column."""
+    """Types the rows of one export's CSV files into records keyed by snake_case column.
 
-    def __init__(self, spec: ObjectSpec, timezone: str, custom_types: dict[str, FieldType]) -> None:
+    The `exact_field` (the export's filter field) of a row lies inside its window, so a wall time
+    of a repeated DST hour is read as the instant inside the window (pardot_client.transitions):
+    exact when no offset change crosses the window. Other datetimes follow the stated rule.
+    """
+
+    def __init__(
+        self,
+        spec: ObjectSpec,
+        timezone: str,
+        custom_types: dict[str, FieldType],
+        exact_field: str | None = None,
+    ) -> None:
         self.spec = spec
         self.custom_types = custom_types
+        self.timezone = timezone
+        self.exact_field = exact_field
         parse_time = LocalTimeParser(timezone)
         self._by_type: dict[FieldType, Converter] = {
             FieldType.INTEGER: converters.integer,
@@ -81,13 +96,19 @@ class RowParser:
             FieldType.STRING: text,
         }
 
-    def columns(self, header: Sequence[str]) -> list[tuple[str, Converter]]:
+    def columns(
+        self, header: Sequence[str], span: Window | None = None
+    ) -> list[tuple[str, Converter]]:
         """The record key and converter of each header cell (v3/v4 or v5 names)."""
-        out = []
+        out: list[tuple[str, Converter]] = []
         for name in header:
             catalog_field = self.spec.field(name)
             if catalog_field is not None:
-                out.append((catalog_field.name, self._by_type[catalog_field.type]))
+                convert = self._by_type[catalog_field.type]
+                exact = catalog_field.name == self.exact_field
+                if span is not None and exact and catalog_field.type is FieldType.DATETIME:
+                    convert = span_parser(self.timezone, span.start, span.end)
+                out.append((catalog_field.name, convert))
             else:
                 key = name if name in self.custom_types else to_snake(name)
                 kind = self.custom_types.get(key, FieldType.STRING)
@@ -95,10 +116,16 @@ class RowParser:
         return out
 
     def records(
-        self, header: Sequence[str], rows: Iterable[Sequence[str]], *, skip: int = 0
+        self,
+        header: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        *,
+        skip: int = 0,
+        span: Window | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Typed records for the rows of one file, after its first `skip` rows (not typed)."""
-        columns = self.columns(header)
+        """Typed records for the rows of one file, after its first `skip` rows (not typed);
+        `span` is the window the file's rows were exported for."""
+        columns = self.columns(header, span)
         typed_row = row_function(columns)
         width = len(columns)
         for number, row in enumerate(itertools.islice(rows, skip, None), start=2 + skip):

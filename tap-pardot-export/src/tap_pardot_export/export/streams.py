@@ -16,6 +16,7 @@ from singer_sdk import Tap
 
 from pardot_client import PardotApiError
 from pardot_client.catalog import ArgumentKind, ExportProcedure, FieldType, get_object
+from pardot_client.transitions import offset_changes
 from tap_pardot_export.base import PardotStream
 from tap_pardot_export.bounds import unambiguous_edge
 from tap_pardot_export.context import RunContext
@@ -140,7 +141,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
             stream=self.name,
             replication_key=self.procedure.filter_field,
             make_job=self._job,
-            parser=RowParser(self.spec, self.run.timezone, self.custom_fields),
+            parser=RowParser(self.spec, self.run.timezone, self.custom_fields, self._exact_field),
             state=self.get_context_state(context),
             checkpoint=self.checkpoint,
             timezone=self.run.timezone,
@@ -149,6 +150,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
             snap_edge=self.snap_edge,
             refused=self._refused,
             variants=self.deleted_variants,
+            cuts=self.offset_changes,
         )
         rows = pipeline.run(self._start(), self.end_instant(), days)
         with self.logging_calls():
@@ -160,6 +162,11 @@ class ExportStream(FastRecordsMixin, PardotStream):
         if bookmark and state.get("replication_key") in (None, self.procedure.filter_field):
             return self.bookmark(bookmark)
         return self.start_instant()
+
+    @property
+    def _exact_field(self) -> str | None:
+        """The row field the windows bound (None where a linked prospect's date is filtered)."""
+        return None if self._rows_repeat_across_windows else self.procedure.filter_field
 
     @property
     def _rows_repeat_across_windows(self) -> bool:
@@ -179,6 +186,18 @@ class ExportStream(FastRecordsMixin, PardotStream):
         if self.run.bounds.wall and self.api_version != 5:
             return unambiguous_edge(edge, self.run.timezone)
         return edge
+
+    def offset_changes(self, start: datetime, end: datetime) -> list[datetime]:
+        """Extra window edges: the user's offset changes, where bounds carry offsets.
+
+        No window then spans a change, so each wall time of the filter field has one reading
+        inside its window and rows of a repeated hour get their true instant. With wall-time
+        bounds (Pardot refused offsets) a window edge inside a repeated hour could not be sent,
+        so the stated DST rule stands there (docs/pardot-api/dates.md).
+        """
+        if self.date_filter or (self.run.bounds.wall and self.api_version != 5):
+            return []
+        return offset_changes(self.run.timezone, start, end)
 
     def _refused(self, error: PardotApiError) -> bool:
         """Pardot refused how an export was written; True when the stream now writes it anew."""

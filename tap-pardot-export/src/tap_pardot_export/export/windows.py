@@ -7,7 +7,7 @@ window starts at `end`, so a row stamped exactly on an edge lands in exactly one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,12 +37,18 @@ class Window:
 
 
 def windows(
-    start: datetime, end: datetime, days: int, snap: Callable[[datetime], datetime] = lambda e: e
+    start: datetime,
+    end: datetime,
+    days: int,
+    snap: Callable[[datetime], datetime] = lambda e: e,
+    cuts: Sequence[datetime] = (),
 ) -> Iterator[Window]:
-    """Consecutive windows from `start` to `end`, each at most `days` long.
+    """Consecutive windows from `start` to `end`, each at most `days` long, cut at `cuts` too.
 
     `snap` moves an edge (never later) to one whose bounds Pardot reads unambiguously; it is
-    called as each window is cut, so a run can change how it sends dates part way.
+    called as each window is cut, so a run can change how it sends dates part way. `cuts` are
+    extra edges (a timezone's offset changes: no window then spans one, so each wall time of a
+    window's filter field has one reading inside it).
     """
     if not 1 <= days <= 365:
         raise ValueError("export_window_days must be between 1 and 365")
@@ -50,7 +56,8 @@ def windows(
     end = end.replace(microsecond=0)
     step = timedelta(days=days)
     while start < end:
-        stop = snap(min(start + step, end))
+        limit = min([start + step, end, *(c for c in cuts if c > start)])
+        stop = snap(limit)
         if stop <= start:
             return  # the range ends inside a repeated hour: the rest waits for the next run
         yield Window(start, stop)

@@ -10,10 +10,12 @@ streams emit them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from pardot_client.catalog import FieldType, ObjectSpec
 from pardot_client.dates import LocalTimeParser
+from pardot_client.transitions import span_parser
 from tap_pardot_export import converters
 
 
@@ -27,7 +29,10 @@ class QueryRecordTyper:
     def __init__(
         self, spec: ObjectSpec, timezone: str, names: list[str] | None = None, *,
         custom: Mapping[str, FieldType] | None = None,
+        exact: tuple[str, datetime, datetime] | None = None,
     ) -> None:  # fmt: skip
+        """`exact` is (field, start, end): that datetime field lies in [start, end), read there
+        (pardot_client.transitions), as export rows' filter field is in their window."""
         self.spec = spec
         self.names = names or list(spec.field_names)
         parse_time = LocalTimeParser(timezone)
@@ -45,6 +50,12 @@ class QueryRecordTyper:
                 self._convert[alias] = (f.name, by_type[f.type])
         for name, kind in (custom or {}).items():  # prospects' custom fields, by API name
             self._convert[name] = (name, by_type[kind])
+        if exact is not None:
+            field, start, end = exact
+            parse_in_span = span_parser(timezone, start, end)
+            for alias, (name, _) in list(self._convert.items()):
+                if name == field:
+                    self._convert[alias] = (name, lambda v: parse_in_span(str(v)))
 
     def __call__(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The typed record: every schema field present (None when Pardot left it out)."""
