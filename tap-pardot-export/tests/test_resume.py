@@ -27,6 +27,8 @@ from pardot_sim.testing import SimAdmin
 
 # Four weeks without an offset change (New York falls back on Nov 1): windows are 7 days each.
 START, END = "2026-10-01T00:00:00Z", "2026-10-29T00:00:00Z"
+# Three recent weeks, after the change: rows dense enough to fill a pipe mid-download.
+DENSE = ("2026-11-02T00:00:00Z", "2026-11-23T00:00:00Z")
 VA = "visitor_activities"
 DEADLINE_SECONDS = 60
 
@@ -107,9 +109,9 @@ def pending_of(message: dict[str, Any], stream: str = VA) -> list[dict[str, Any]
     return entries
 
 
-def expected_rows(admin: SimAdmin) -> set[int]:
+def expected_rows(admin: SimAdmin, span: tuple[str, str] = (START, END)) -> set[int]:
     rows = admin.records("visitorActivity", deleted="all")
-    start, end = to_utc_iso(_utc(START)), to_utc_iso(_utc(END))
+    start, end = to_utc_iso(_utc(span[0])), to_utc_iso(_utc(span[1]))
     return {r["id"] for r in rows if r["updated_at"] and start <= r["updated_at"] < end}
 
 
@@ -182,7 +184,7 @@ def test_killed_while_downloading_resumes_the_export_and_loses_nothing(
 ) -> None:
     # One big window, so its rows fill the pipe: the tap blocks mid-download once the test
     # stops reading, and is killed there.
-    config = tap_config(start_date=START, end_date=END, export_window_days=30)
+    config = tap_config(start_date=DENSE[0], end_date=DENSE[1], export_window_days=30)
     catalog = select(config, VA)
     admin.post("/_sim/clock", {"speed": 7200})
     tap = TapProcess(config, catalog, tmp_path)
@@ -192,13 +194,13 @@ def test_killed_while_downloading_resumes_the_export_and_loses_nothing(
     state = tap.last_state()
     pending = state["bookmarks"][VA]["pending_exports"]
     assert len(pending) == 1
-    assert 0 < len(records_of(tap.messages)) < len(expected_rows(admin))
+    assert 0 < len(records_of(tap.messages)) < len(expected_rows(admin, DENSE))
 
     created_before = creates(admin)
     messages = run_tap(config, state=state, catalog=catalog)
     got = records_of(messages)
     assert len(got) == len(set(got))
-    assert set(got) == expected_rows(admin)  # the whole window again: nothing lost
+    assert set(got) == expected_rows(admin, DENSE)  # the whole window again: nothing lost
     assert creates(admin) - created_before == 0  # the saved export was downloaded again
 
 
