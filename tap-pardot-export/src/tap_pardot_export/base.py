@@ -8,8 +8,7 @@ are turned off here, once, and streams checkpoint through the run context (docs/
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -86,12 +85,14 @@ class PardotStream(Stream):
         """A saved bookmark as an instant, refused when it lies in Pardot's future."""
         return self.run.check_bookmark(self.name, parse_utc(str(value)))
 
-    @contextmanager
-    def logging_calls(self) -> Iterator[None]:
-        """Log the API calls made inside the block, as this stream's."""
+    def accounted(
+        self, rows: Iterable[dict[str, Any]], *, count_rows: bool = True
+    ) -> Iterator[dict[str, Any]]:
+        """The stream's rows, counted into the run summary; its API calls logged at the end."""
         before = self.run.client.calls.snapshot()
         try:
-            yield
+            summary = self.run.summary
+            yield from summary.count(self.name, rows, self.run.client, count_rows=count_rows)
         finally:
             used = calls_between(before, self.run.client.calls.snapshot())
             self.logger.info("%s: Pardot API calls by this stream: %s", self.name, used)

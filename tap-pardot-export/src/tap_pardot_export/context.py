@@ -20,6 +20,7 @@ from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.dates import to_utc_iso
 from tap_pardot_export.bounds import BoundForm
 from tap_pardot_export.settings import TapSettings
+from tap_pardot_export.summary import RunSummary
 
 LOG = logging.getLogger("tap_pardot_export")
 
@@ -39,6 +40,7 @@ class RunContext:
         self.config = config
         self.settings = TapSettings.from_config(config)
         self.write_state = write_state  # the tap's state writer: STATE out before any record
+        self.summary = RunSummary()
 
     @cached_property
     def client(self) -> PardotClient:

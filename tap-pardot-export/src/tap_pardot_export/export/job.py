@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,7 +145,7 @@ class ExportJob:
 
     def records(
         self, url: str, parser: RowParser, window: Window, *, check_header: bool = False
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None, int]:
         """Typed records of one result file, parsed as the bytes arrive.
 
         A download that breaks part way is fetched again and the rows already yielded are
@@ -161,7 +161,7 @@ class ExportJob:
                     reader = csv_reader(response)
                     header = next(reader, None)
                     if header is None:
-                        return
+                        return done
                     if check_header and set(header) != set(self.request.fields):
                         raise ForeignExportError(
                             f"{self.request.stream} {self.request.label}: the saved export's "
@@ -172,7 +172,7 @@ class ExportJob:
                     for record in typed:
                         done += 1
                         yield record
-                return
+                return done
             except _BROKEN_DOWNLOAD as exc:
                 if attempt == MAX_DOWNLOAD_TRIES:
                     raise PardotRetryableError(
@@ -185,6 +185,7 @@ class ExportJob:
                     self.request.stream, self.request.label, done, type(exc).__name__,
                     attempt + 1, MAX_DOWNLOAD_TRIES,
                 )  # fmt: skip
+        return done  # not reached: the last try returns or raises
 
 
 _BROKEN_DOWNLOAD = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)

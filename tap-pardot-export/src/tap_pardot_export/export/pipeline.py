@@ -23,8 +23,9 @@ A run that stops anywhere restarts from the bookmark and resumes the exports kep
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Generator, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,7 @@ from tap_pardot_export.export.pending import STATE_KEY, PendingExport, request_d
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.tz_guard import TimezoneMismatchError, check_timezone
 from tap_pardot_export.export.windows import Window, windows
+from tap_pardot_export.summary import StreamFigures
 
 LOG = logging.getLogger("tap_pardot_export")
 
@@ -78,6 +80,7 @@ class ExportPipeline:
         refused: Callable[[PardotApiError], bool] = lambda error: False,
         variants: Callable[[], tuple[Variant, ...]] = lambda: (None,),
         cuts: Callable[[datetime, datetime], Sequence[datetime]] = lambda start, end: (),
+        figures: StreamFigures | None = None,
     ) -> None:
         if not 1 <= max_pending <= 10:
             raise ValueError("max_pending_exports must be between 1 and 10")
@@ -94,6 +97,7 @@ class ExportPipeline:
         self.refused = refused  # True: the stream now writes requests another way (dates, args)
         self.variants = variants  # asked anew as parts are cut: a refusal may change them
         self.cuts = cuts  # extra window edges (offset changes), asked anew as windows are cut
+        self.figures = figures or StreamFigures()  # for the run summary
 
     def run(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
         """Every row stamped in `[start, end)`, window by window, checkpointing as it goes."""
@@ -117,6 +121,7 @@ class ExportPipeline:
             yield from self._deliver(head, queue)
             queue.popleft()
             whole = head.variant is None or head.variant == self.variants()[-1]
+            self.figures.windows += whole
             self._save(queue, bookmark=head.window.end if whole else None)
         self.state.pop(STATE_KEY, None)
 
@@ -210,27 +215,33 @@ class ExportPipeline:
             slot.job.cancel(status.id)
             raise
         slot.export_id, slot.resumed = status.id, False
+        self.figures.exports += 1
         self._save(queue)
         return True
 
-    def _marked(self, rows: Iterator[dict[str, Any]], variant: Variant) -> Iterator[dict[str, Any]]:
-        """Rows of a part, marked deleted or not (rows as they are when the window has no parts)."""
+    def _marked(
+        self, rows: Generator[dict[str, Any], None, int], variant: Variant
+    ) -> Generator[dict[str, Any], None, int]:
+        """Rows of a part, marked deleted or not (as they are when the window has no parts);
+        returns how many there were."""
         if variant is None:
-            yield from rows
-            return
-        deleted = variant == "true"
+            return (yield from rows)
+        deleted, count = variant == "true", 0
         for row in rows:  # deleted at its last change: updated_at, else the filter field
             row["is_deleted"] = deleted
             row["_sdc_deleted_at"] = (
                 row.get("updated_at", row.get(self.replication_key)) if deleted else None
             )
+            count += 1
             yield row
+        return count
 
     def _deliver(self, slot: _Slot, queue: deque[_Slot]) -> Iterator[dict[str, Any]]:
         """The rows of the slot's window, creating its export again when Pardot requires it."""
         label = f"{self.stream} {slot.window.label()}"
         failures = 0
         while True:
+            began = time.monotonic()
             try:
                 status = slot.job.wait(slot.export_id, resumed=slot.resumed)
             except PardotApiError as exc:
@@ -240,13 +251,15 @@ class ExportPipeline:
                             label, slot.export_id, exc)  # fmt: skip
                 self._create_export(slot, queue)
                 continue
+            finally:
+                self.figures.waiting += time.monotonic() - began
             if status.state == "Complete" and not status.is_expired:
                 try:
                     for url in status.result_refs:
                         rows = slot.job.records(
                             url, self.parser, slot.window, check_header=slot.resumed
                         )
-                        yield from self._marked(rows, slot.variant)
+                        self.figures.rows += yield from self._marked(rows, slot.variant)
                 except ForeignExportError as exc:  # raised before any row of the export
                     LOG.warning("%s; dropping export %s and creating a new one", exc, status.id)
                     self._create_export(slot, queue)

@@ -134,8 +134,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
             start, end = self._start(), self.end_instant()
             reader = QueryWindowReader(self, self.get_context_state(context))
             if reader.chooses_query(start, end):
-                with self.logging_calls():
-                    yield from reader.records(start, end, days)
+                yield from self.accounted(reader.records(start, end, days))
                 return
         pipeline = ExportPipeline(
             stream=self.name,
@@ -151,10 +150,12 @@ class ExportStream(FastRecordsMixin, PardotStream):
             refused=self._refused,
             variants=self.deleted_variants,
             cuts=self.offset_changes,
+            figures=self.run.summary.of(self.name),
         )
         rows = pipeline.run(self._start(), self.end_instant(), days)
-        with self.logging_calls():
-            yield from _first_of_each_id(rows) if self._rows_repeat_across_windows else rows
+        if self._rows_repeat_across_windows:
+            rows = _first_of_each_id(rows)
+        yield from self.accounted(rows, count_rows=False)  # the pipeline counts, per file
 
     def _start(self) -> datetime:
         state = self.get_context_state(None)

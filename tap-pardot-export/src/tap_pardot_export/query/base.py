@@ -58,12 +58,11 @@ class QueryBase(PardotStream):
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[Record]:
         """The stream's records; on a stop, the state of what was emitted is written first."""
         state = self.get_context_state(context)
-        with self.logging_calls():
-            try:
-                yield from self._records(state)
-            except PardotError:
-                self.checkpoint()  # what was emitted stays emitted: resume after it
-                raise
+        try:
+            yield from self.accounted(self._records(state))
+        except PardotError:
+            self.checkpoint()  # what was emitted stays emitted: resume after it
+            raise
 
     def _records(self, state: dict[str, Any]) -> Iterator[Record]:
         raise NotImplementedError
