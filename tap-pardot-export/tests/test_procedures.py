@@ -38,8 +38,11 @@ CASES = [
     for procedure in get_object(obj).export_procedures
 ]
 # Procedures whose `deleted` argument the stream sets to `all`; everything else exports live rows
-# only (Pardot's default when no deleted argument is sent).
+# only (Pardot's default when no deleted argument is sent). The prospect_updated procedures take
+# prospect_deleted=all instead: rows of deleted prospects too, but only live rows themselves.
 WITH_DELETED = {
+    ("prospects", "filter_by_updated_at"),
+    ("prospects", "filter_by_created_at"),
     ("list_memberships", "filter_by_created_at"),
     ("list_memberships", "filter_by_updated_at"),
     ("visitors", "filter_by_updated_at"),
@@ -183,18 +186,32 @@ def test_each_procedure_delivers_exactly_the_rows_of_its_range(
 
 
 @pytest.mark.usefixtures("fast_clock")
-def test_live_rows_only_where_the_procedure_has_no_deleted_argument(
-    admin: SimAdmin, tap_config: Any
+@pytest.mark.parametrize("deleted", ["accepted", "refused"])
+def test_deleted_prospects_are_exported_or_a_refusal_warns_once(
+    admin: SimAdmin, tap_config: Any, caplog: pytest.LogCaptureFixture, deleted: str
 ) -> None:
-    """Prospects export live rows only: a prospect in the recycle bin is never emitted."""
+    """Prospects are exported with deleted=all (export-api-overview-a.txt); where Pardot refuses
+    the argument (overview b lists none), one warning, and the live prospects all the same."""
+    admin.post("/_sim/switches", {"prospect_updated_deleted": deleted})
     config = tap_config(start_date=START, end_date=END, export_window_days=60)
-    records = [m["record"] for m in sync_stream(config, "prospects") if m["type"] == "RECORD"]
-    deleted = {
-        r["id"] for r in admin.records("prospect", deleted="true")
+    with caplog.at_level("WARNING"):
+        records = [m["record"] for m in sync_stream(config, "prospects") if m["type"] == "RECORD"]
+    stored = {
+        r["id"]: r for r in admin.records("prospect", deleted="all")
         if in_range(r["updated_at"], START, END, "date-time")
     }  # fmt: skip
-    assert deleted, "the generated history holds deleted prospects"
-    assert deleted.isdisjoint(r["id"] for r in records)
+    gone = {i for i, r in stored.items() if r["_deleted"]}
+    assert gone, "the generated history holds deleted prospects"
+    got = [r["id"] for r in records]
+    assert len(got) == len(set(got))
+    warnings = [r.getMessage() for r in caplog.records if "refused the prospect argument" in
+                r.getMessage()]  # fmt: skip
+    if deleted == "accepted":
+        assert set(got) == set(stored)
+        assert warnings == []
+    else:
+        assert set(got) == set(stored) - gone
+        assert len(warnings) == 1 and "deleted" in warnings[0]
 
 
 @pytest.mark.usefixtures("fast_clock")

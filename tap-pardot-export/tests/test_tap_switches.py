@@ -37,8 +37,11 @@ ERRORS_66 = [
 # lookup is a single page, so an empty bulk page (bulk_empty_result) never comes.
 NOT_ON_THE_TAP_PATH = {"daily_limit_status", "import_envelope", "error_csv_layout",
                        "bulk_empty_result"}  # fmt: skip
-# Covered by their own tests below: they need a token revocation or an input edge to show.
-OWN_TESTS = {"token_invalid_status", "ambiguous_input"}
+# Covered by their own tests below: they need a token revocation or an input edge to show. Or
+# elsewhere: a refused prospect `deleted` rightly loses deleted rows (test_procedures.py); rates
+# and one-to-one lists belong to the query streams (test_email_streams.py).
+OWN_TESTS = {"token_invalid_status", "ambiguous_input", "prospect_updated_deleted",
+             "email_rate_format", "single_template"}  # fmt: skip
 ERROR_SHAPED = {"concurrency_status", "v34_error_status"}
 
 

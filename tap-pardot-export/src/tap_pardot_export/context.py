@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from pardot_client import ClientSettings, PardotClient, PardotError
+from pardot_client.account_fields import prospect_account_fields
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
 from tap_pardot_export.bounds import BoundForm, run_end
@@ -67,4 +68,15 @@ class RunContext:
             LOG.warning(
                 "Custom prospect fields could not be listed (%s); standard fields only", exc
             )
+            return {}
+
+    @cached_property
+    def account_fields(self) -> dict[str, FieldType]:
+        """The account's prospect account fields (describe); none without credentials."""
+        if not self.settings.business_unit_id:
+            return {}
+        try:
+            return prospect_account_fields(self.client)
+        except PardotError as exc:
+            LOG.warning("Prospect account fields could not be described (%s); catalog fields", exc)
             return {}

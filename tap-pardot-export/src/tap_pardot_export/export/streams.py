@@ -21,8 +21,10 @@ from tap_pardot_export.base import PardotStream
 from tap_pardot_export.bounds import unambiguous_edge
 from tap_pardot_export.context import RunContext
 from tap_pardot_export.export.by_query import QueryWindowReader
+from tap_pardot_export.export.field_defaults import DocumentedFieldsByDefault
 from tap_pardot_export.export.job import ExportJob, ExportRequest
 from tap_pardot_export.export.pipeline import ExportPipeline
+from tap_pardot_export.export.refusals import ExportRefusals
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.windows import Window
 from tap_pardot_export.output.fast_records import FastRecordsMixin
@@ -32,7 +34,7 @@ MAX_FIELDS = 150  # fields one export takes (docs/pardot-api/exports.md)
 ONE_DAY = timedelta(days=1)
 
 
-class ExportStream(FastRecordsMixin, PardotStream):
+class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
     """A stream pulled through the asynchronous Export API."""
 
     default_procedure: ClassVar[str]
@@ -40,6 +42,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     def __init__(self, tap: Tap, run: RunContext) -> None:
         super().__init__(tap, run)
+        self.refusals = ExportRefusals(self.name, self.spec, self.logger)
         self.procedure = self._bound_procedure()
         self.replication_key = self.procedure.filter_field
         self.mode = self._extraction_mode()
@@ -50,7 +53,9 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     @property
     def custom_fields(self) -> dict[str, FieldType]:
-        """The account's custom fields, which only prospects carry."""
+        """The account's own fields: prospects' custom fields, prospect accounts' fields."""
+        if self.object_name == "prospectAccount":
+            return self.run.account_fields
         return self.run.custom_fields if self.object_name == "prospect" else {}
 
     def _bound_procedure(self) -> ExportProcedure:
@@ -75,14 +80,14 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     @property
     def api_version(self) -> int:
-        """5 for v5-only objects (external activities), else 4 (the client picks 3 or 4)."""
-        return 5 if self.spec.export_api_version == 5 else 4
+        """4 (the client picks 3 or 4), or 5 once v3/v4 refused the object (export/refusals.py)."""
+        return self.refusals.api_version
 
     def export_fields(self) -> list[str]:
         """The selected fields as API names; id and the replication key always included."""
-        selected = [
+        selected = self.refusals.fields(
             name for name in self.schema["properties"] if self.mask.get(("properties", name), True)
-        ]
+        )
         for needed in ("id", self.procedure.filter_field):
             if needed not in selected:
                 selected.insert(0, needed)
@@ -92,7 +97,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
                 f"takes at most {MAX_FIELDS}; deselect {len(selected) - MAX_FIELDS} fields in the "
                 "catalog (meltano select) and run again"
             )
-        if self.api_version == 5:
+        if self.api_version == 5 or self.spec.export_camel_case:
             return [self._v5_name(name) for name in selected]
         return selected
 
@@ -121,7 +126,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
             max_pending=self.settings.max_pending_exports,
             max_tries=self.settings.export_max_tries,
             snap_edge=self.snap_edge,
-            dates_rejected=self._fall_back_to_wall_times,
+            dates_rejected=self._refused,
         )
         rows = pipeline.run(self._start(), self.end_instant(), days)
         with self.logging_calls():
@@ -152,6 +157,18 @@ class ExportStream(FastRecordsMixin, PardotStream):
         if self.run.bounds.wall and self.api_version != 5:
             return unambiguous_edge(edge, self.run.timezone)
         return edge
+
+    def _refused(self, error: PardotApiError) -> bool:
+        """Pardot refused a create: go on without what it refused, or with other dates."""
+        return self.refusals.handle(
+            error, optional_arguments=list(self._own_arguments()), fields=self.export_fields(),
+            kept=("id", self.procedure.filter_field), custom=list(self.custom_fields),
+        ) or self._fall_back_to_wall_times(error)  # fmt: skip
+
+    def _own_arguments(self) -> dict[str, str]:
+        """The arguments this stream adds (`deleted=all`), less those Pardot refused."""
+        own = {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
+        return self.refusals.arguments(own)
 
     def _fall_back_to_wall_times(self, error: PardotApiError) -> bool:
         """Pardot refused bounds with an offset: send wall times in the user's timezone instead.
@@ -192,9 +209,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
                 after.name: text(window.after, offset=v5),
                 before.name: text(window.before, offset=v5),
             }
-        arguments.update(
-            {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
-        )
+        arguments.update(self._own_arguments())
         return ExportRequest(
             stream=self.name,
             object_name=self.spec.name,
@@ -215,11 +230,12 @@ class VisitorActivitiesStream(ExportStream):
 
 
 class ProspectsStream(ExportStream):
-    """Prospects, with the account's custom fields."""
+    """Prospects, with the account's custom fields, deleted ones included."""
 
     name = "prospects"
     object_name = "prospect"
     default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
 
 
 class ListMembershipsStream(ExportStream):
@@ -237,7 +253,7 @@ class VisitorsStream(ExportStream):
     name = "visitors"
     object_name = "visitor"
     default_procedure = "filter_by_updated_at"
-    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all", "prospect_deleted": "all"}
 
 
 class ProspectAccountsStream(ExportStream):
@@ -246,11 +262,11 @@ class ProspectAccountsStream(ExportStream):
     name = "prospect_accounts"
     object_name = "prospectAccount"
     default_procedure = "filter_by_updated_at"
-    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all", "prospect_deleted": "all"}
 
 
 class ExternalActivitiesStream(ExportStream):
-    """External activities (a v5 export)."""
+    """External activities (the account's version, v5 if that refuses them)."""
 
     name = "external_activities"
     object_name = "externalActivity"
