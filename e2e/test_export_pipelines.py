@@ -59,7 +59,7 @@ def full_then_incremental(
     arrived = loaded_after(second, marks)
     for obj, stream in STREAM_OF.items():
         wanted = set(changed[obj])
-        if stream == "prospects":  # deleted prospects are not exported; mutate never picks them
+        if stream == "prospects":  # mutate picks live prospects only; all are exported
             wanted = {i for i in wanted if i in second[stream]}
         assert arrived[stream] == wanted, f"{stream}: the second run loaded other rows"
         assert len(second[stream]) == len(first[stream]) + len(changed[f"{obj}.inserted"])
