@@ -154,3 +154,27 @@ def _iso(epoch: int) -> str:
     from datetime import datetime, timezone
 
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_what_the_stream_cannot_do_without_or_already_dropped_is_left_to_fail() -> None:
+    """The id and the bookmark field are never dropped, and nothing is dropped twice, so a
+    refusal the rules cannot meet fails with Pardot's text instead of looping."""
+    import logging
+
+    from pardot_client import PardotApiError
+    from pardot_client.catalog import get_object
+    from tap_pardot_export.export.refusals import ExportRefusals
+
+    refusals = ExportRefusals("prospects", get_object("prospect"), logging.getLogger("test"))
+    fields = ["id", "email", "updated_at"]
+    kept = ("id", "updated_at")
+    text = "Pardot error 130 on export.create: One or more of the specified fields are invalid"
+    assert not refusals.handle(PardotApiError(f"{text}: id", code=130), optional_arguments=[],
+                               fields=fields, kept=kept)  # fmt: skip
+    email = PardotApiError(f"{text}: email", code=130)
+    assert refusals.handle(email, optional_arguments=[], fields=fields, kept=kept)
+    left = refusals.fields(fields)
+    assert left == ["id", "updated_at"]
+    assert not refusals.handle(email, optional_arguments=[], fields=left, kept=kept)
+    unnamed = PardotApiError(text, code=130)  # nothing undocumented or custom left to drop
+    assert not refusals.handle(unnamed, optional_arguments=[], fields=left, kept=kept)
