@@ -36,7 +36,7 @@ RUN_TIMEOUT = 240  # seconds one `meltano run` may take before the test fails
 # Export streams: simulator object, the key of the default procedure, deleted rows exported.
 STREAMS: dict[str, tuple[str, str, bool]] = {
     "visitor_activities": ("visitorActivity", "updated_at", True),
-    "prospects": ("prospect", "updated_at", True),
+    "prospects": ("prospect", "updated_at", True),  # deleted=all (docs/pardot-api/exports.md)
     "list_memberships": ("listMembership", "updated_at", True),
     "visitors": ("visitor", "updated_at", True),
     "prospect_accounts": ("prospectAccount", "updated_at", True),

@@ -160,8 +160,9 @@ def test_export_objects() -> None:
         "prospectAccount",
         "externalActivity",
     }
-    for name in EXPORT_OBJECTS:
-        assert CATALOG[name].export_api_version == (5 if name == "externalActivity" else 4)
+    for name in EXPORT_OBJECTS:  # v3/v4 first; only external activities fall back to v5
+        assert CATALOG[name].export_api_version == 4
+        assert CATALOG[name].export_v5_fallback is (name == "externalActivity")
     for name, spec in CATALOG.items():
         if name not in EXPORT_OBJECTS:
             assert spec.export_api_version is None
@@ -178,7 +179,7 @@ def test_export_procedures_match_section_9() -> None:
             "filter_by_created_at": ("created_after", "created_before", "deleted"),
             "filter_by_updated_at": ("updated_after", "updated_before", "deleted"),
         },
-        "prospect": {  # deleted on updated_at: one overview has it, sent and dropped if refused
+        "prospect": {  # deleted: export-api-overview-a.txt (overview b leaves it out)
             "filter_by_updated_at": ("updated_after", "updated_before", "deleted"),
             "filter_by_created_at": ("created_after", "created_before", "deleted"),
         },
@@ -254,6 +255,9 @@ def test_prospect_only_accepts_both_spellings(procedure: str, spelling: str) -> 
         ("listMembership", "filter_by_created_at", "deleted"),
         ("listMembership", "filter_by_updated_at", "deleted"),
         ("prospect", "filter_by_created_at", "deleted"),
+        ("prospect", "filter_by_updated_at", "deleted"),
+        ("visitor", "filter_by_prospect_updated_at", "prospect_deleted"),
+        ("prospectAccount", "filter_by_prospect_updated_at", "prospect_deleted"),
     ],
 )
 def test_deleted_choices(name: str, procedure: str, argument: str) -> None:
@@ -265,22 +269,15 @@ def test_deleted_choices(name: str, procedure: str, argument: str) -> None:
     assert set(arg.choices) == {"true", "false", "all"}
 
 
-@pytest.mark.parametrize(
-    ("name", "procedure", "argument", "default"),
-    [
-        ("prospectAccount", "filter_by_prospect_updated_at", "prospect_deleted", "false"),
-        ("visitor", "filter_by_prospect_updated_at", "prospect_deleted", None),
-    ],
-)
-def test_boolean_deleted_defaults(
-    name: str, procedure: str, argument: str, default: str | None
-) -> None:
-    proc = CATALOG[name].procedure(procedure)
+@pytest.mark.parametrize("name", ["visitor", "prospectAccount"])
+def test_prospect_deleted_takes_true_false_all_defaulting_to_false(name: str) -> None:
+    """Documented true/false/all, default false (export-api-overview-a.txt and -b.txt)."""
+    proc = CATALOG[name].procedure("filter_by_prospect_updated_at")
     assert proc is not None
-    arg = proc.argument(argument)
+    arg = proc.argument("prospect_deleted")
     assert arg is not None
-    assert arg.kind is ArgumentKind.BOOLEAN
-    assert arg.default == default
+    assert arg.kind is ArgumentKind.CHOICE
+    assert arg.default == "false"
 
 
 @pytest.mark.parametrize("name", ["visitor", "prospectAccount"])
@@ -310,7 +307,8 @@ def test_procedure_filter_fields() -> None:
 def test_external_activity_fields_match_section_9() -> None:
     spec = CATALOG["externalActivity"]
     assert spec.v5_name == "external-activities"
-    assert spec.export_api_version == 5
+    assert spec.export_api_version == 4
+    assert spec.export_v5_fallback and spec.export_camel_case
     assert spec.query is None
     assert {f.v5_name: f.type for f in spec.fields} == {
         "id": FieldType.INTEGER,

@@ -88,5 +88,7 @@ def test_custom_fields_are_read_under_either_result_key(
     admin.post("/_sim/switches", {"query_result_key": mode})
     fields = custom_prospect_fields(client)
     assert fields["seat_count__c"] is FieldType.NUMBER
-    assert fields["newsletter_opt_in__c"] is FieldType.BOOLEAN
-    assert "favorite_color__c" in fields
+    # a Checkbox field holds the labels of the boxes ticked (several at once): text, not a flag
+    assert fields["newsletter_opt_in__c"] is FieldType.STRING
+    assert fields["renewal_date__c"] is FieldType.DATE
+    assert fields["favorite_color__c"] is FieldType.STRING

@@ -591,7 +591,7 @@ def test_state_errors_after_ready(pardot: Client) -> None:
     )
     assert (status, _code(error)) == (400, 161)
     status, error, _ = pardot.call("GET", "/api/import/version/4/do/read/id/99999999")
-    assert (status, _code(error)) == (404, 11)
+    assert (status, _code(error)) == (404, 16)  # documented "Invalid ID" (11: a user's email)
 
 
 def test_create_validation(pardot: Client) -> None:
@@ -821,7 +821,8 @@ def test_query_quirks(pardot: Client) -> None:
     status, body = pardot.query(created_after=since_iso, status="open")
     assert status == 200
     assert body["result"]["total_results"] == 3
-    assert [r["id"] for r in body["result"]["import"]] == ids  # default: id ascending
+    # documented default: created_at, descending (ties by id)
+    assert [r["id"] for r in body["result"]["import"]] == ids[::-1]
     assert set(body["result"]["import"][0]) == {
         "id", "state", "isExpired", "origin", "createdAt", "updatedAt",
     }  # fmt: skip

@@ -135,5 +135,5 @@ def test_email_reads(api: RawApi, admin: SimAdmin) -> None:
     assert read["email"]["id"] == email["id"]
     stats = api.call("GET", f"/api/email/version/4/do/stats/id/{email['id']}?format=json").json()
     assert stats["stats"]["sent"] >= stats["stats"]["delivered"]
-    listing = api.call("GET", "/api/emailTemplate/version/4/do/listOneToOneEmails?format=json")
-    assert listing.json()["result"]["total_results"] >= 1
+    listing = api.call("GET", "/api/emailTemplate/version/4/do/listOneToOne?format=json")
+    assert listing.json()["emailTemplates"]["count"] >= 1

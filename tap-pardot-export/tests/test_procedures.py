@@ -218,6 +218,35 @@ def test_deleted_prospects_are_exported_and_marked(admin: SimAdmin, tap_config: 
     assert all(r["is_deleted"] is False for i, r in records.items() if i not in deleted)
 
 
+@pytest.mark.parametrize("deleted", ["accepted", "refused"])
+@pytest.mark.usefixtures("fast_clock")
+def test_deleted_prospects_are_exported_or_a_refusal_warns_once(
+    admin: SimAdmin, tap_config: Any, caplog: pytest.LogCaptureFixture, deleted: str
+) -> None:
+    """Prospects are exported with deleted=all (export-api-overview-a.txt); where Pardot refuses
+    the argument (overview b lists none), one warning, and the live prospects all the same."""
+    admin.post("/_sim/switches", {"prospect_updated_deleted": deleted})
+    config = tap_config(start_date=START, end_date=END, export_window_days=60)
+    with caplog.at_level("WARNING"):
+        records = [m["record"] for m in sync_stream(config, "prospects") if m["type"] == "RECORD"]
+    stored = {
+        r["id"]: r for r in admin.records("prospect", deleted="all")
+        if in_range(r["updated_at"], START, END, "date-time")
+    }  # fmt: skip
+    gone = {i for i, r in stored.items() if r["_deleted"]}
+    assert gone, "the generated history holds deleted prospects"
+    got = [r["id"] for r in records]
+    assert len(got) == len(set(got))
+    warnings = [r.getMessage() for r in caplog.records if "refused the prospect argument" in
+                r.getMessage()]  # fmt: skip
+    if deleted == "accepted":
+        assert set(got) == set(stored)
+        assert warnings == []
+    else:
+        assert set(got) == set(stored) - gone
+        assert len(warnings) == 1 and "deleted" in warnings[0]
+
+
 @pytest.mark.usefixtures("fast_clock")
 def test_a_date_keyed_stream_split_mid_day_loses_no_row(admin: SimAdmin, tap_config: Any) -> None:
     """Two runs split at a non-midnight instant deliver every activity_date of the range once."""

@@ -289,7 +289,8 @@ def test_a_used_up_daily_limit_stops_with_state_to_resume_from(
     bu = qsim.config()["business_unit_id"]
     used = qadmin.calls()["daily"]
     today = sum(used.values())
-    qadmin.post(f"/_sim/accounts/{bu}", {"daily_call_limit": today + 5})
+    # each of run's two tap instances lists custom fields and describes prospect accounts first
+    qadmin.post(f"/_sim/accounts/{bu}", {"daily_call_limit": today + 7})
     first: Messages = []
     with pytest.raises(PardotQuotaExceededError, match="daily API limit"):
         run(config(qsim, query_page_size=2), "campaigns", messages=first)

@@ -38,8 +38,11 @@ ERRORS_66 = [
 # lookup is a single page, so an empty bulk page (bulk_empty_result) never comes.
 NOT_ON_THE_TAP_PATH = {"daily_limit_status", "import_envelope", "error_csv_layout",
                        "bulk_empty_result"}  # fmt: skip
-# Covered by their own tests below: they need a token revocation or an input edge to show.
-OWN_TESTS = {"token_invalid_status", "ambiguous_input"}
+# Covered by their own tests below: they need a token revocation or an input edge to show. Or
+# elsewhere: a refused prospect `deleted` rightly loses deleted rows (test_procedures.py); rates
+# and one-to-one lists belong to the query streams (test_email_streams.py).
+OWN_TESTS = {"token_invalid_status", "ambiguous_input", "prospect_updated_deleted",
+             "email_rate_format", "single_template"}  # fmt: skip
 ERROR_SHAPED = {"concurrency_status", "v34_error_status"}
 
 
@@ -82,8 +85,8 @@ def default_run(sim_session: Simulator) -> list[dict[str, Any]]:
 
 def by_the_stated_rule(messages: list[dict[str, Any]], admin: SimAdmin) -> list[dict[str, Any]]:
     """The reference run as wall-time bounds give it: windows cannot be cut inside a repeated
-    hour then, so the filter field (updated_at) of its second pass follows the stated DST rule,
-    an hour early; with offsets it is exact (external activities are v5: always offsets)."""
+    hour then, so the filter field of its second pass follows the stated DST rule, an hour
+    early; with offsets it is exact."""
     facts = admin.get(f"/_sim/accounts/{admin.sim.config()['business_unit_id']}/facts")
     second_passes = [
         (t["utc"], t["offset_before"] - t["offset_after"])
@@ -92,16 +95,17 @@ def by_the_stated_rule(messages: list[dict[str, Any]], admin: SimAdmin) -> list[
     ]
     out = []
     for message in messages:
-        record = message.get("record")
-        if message["type"] == "RECORD" and message["stream"] != "external_activities":
-            instant = parse_utc(record["updated_at"]).timestamp()
-            for start, length in second_passes:
-                if start <= instant < start + length:
-                    shifted = datetime.fromtimestamp(instant - length, timezone.utc)
-                    record = {**record, "updated_at": to_utc_iso(shifted)}
-            out.append({**message, "record": record})
-        else:
+        if message["type"] != "RECORD":
             out.append(message)
+            continue
+        record = message["record"]
+        key = "created_at" if message["stream"] == "external_activities" else "updated_at"
+        instant = parse_utc(record[key]).timestamp()
+        for start, length in second_passes:
+            if start <= instant < start + length:
+                shifted = datetime.fromtimestamp(instant - length, timezone.utc)
+                record = {**record, key: to_utc_iso(shifted)}
+        out.append({**message, "record": record})
     return out
 
 

@@ -2,7 +2,9 @@
 
 Request validation follows docs/pardot-api/exports.md: body errors 150-154, procedure errors
 174-177, state errors 178; codes the docs leave open (range over a year, unknown field) come from
-the switches (docs/pardot-api/errors.md#codes-the-docs-leave-open).
+the switches (docs/pardot-api/errors.md#codes-the-docs-leave-open). So do the behaviours the two
+Export overviews or the field lists leave open: prospect `deleted` on filter_by_updated_at,
+external activities on v3/v4, and fields no document lists among an object's export fields.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pardot_sim.queries import paginate_quirk
 from pardot_sim.responses import SimError, v34
 
 MAX_FIELDS = 150
+QUERY_STATES = ("Complete", "Failed", "Processing", "Waiting")
 MAX_RANGE_SECONDS = 366 * 24 * 3600  # "may not exceed 1 year": allow a leap year's full span
 V34 = r"/api/export/version/(?P<version>[34])/do"
 
@@ -68,12 +71,16 @@ class ExportApi:
         arguments = procedure_body.get("arguments") or {}
         if not isinstance(arguments, dict):
             raise SimError(154, "Invalid property in request: procedure.arguments")
+        refused = self._refused_argument(spec, procedure.name, arguments)
+        if refused is not None:
+            raise SimError(175, f"Unknown procedure argument. {procedure.name}: {refused}")
         after, before, filters = self._arguments(ctx, procedure, arguments)
         header, columns = self._fields(ctx, spec, body.get("fields"))
         job = self.engine.create(
             account=ctx.account, version=ctx.version, spec=spec, header=header, columns=columns,
             procedure=procedure, after=after, before=before, filters=filters,
             created_at=ctx.now, user=ctx.user, timezone=ctx.user.timezone,
+            activity_datetime=self.app.switches.activity_date_format == "datetime",
         )  # fmt: skip
         return self._render(ctx, job, status=201 if ctx.version == 5 else 200)
 
@@ -109,7 +116,9 @@ class ExportApi:
                     for j in jobs
                     if strictly_beyond(_stamp(j, which, ctx.now), limit, after=side > 0)
                 ]
-        if "status" in args:
+        if "status" in args:  # the four documented values (Canceled is not one of them)
+            if args["status"] not in QUERY_STATES:
+                raise SimError(5, f"Invalid query parameters: status must be one of {QUERY_STATES}")
             jobs = [j for j in jobs if j.state(ctx.now) == args["status"]]
         if "object" in args:
             jobs = [j for j in jobs if j.spec.name.lower() == args["object"].lower()]
@@ -140,7 +149,7 @@ class ExportApi:
         files = dict(self.engine.result_files(job))
         data = files.get(int(ctx.params["file"]))
         if data is None:
-            raise SimError(11, "Invalid ID: no such result file", status=404)
+            raise SimError(16, "Invalid ID: no such result file", status=404)
         return Response(200, stream_bytes(data), "text/csv", length=len(data))
 
     # -- validation -----------------------------------------------------------------------------
@@ -153,10 +162,24 @@ class ExportApi:
             spec = get_object(str(name))
         except KeyError:
             raise SimError(154, f"Invalid property in request: object {name!r}") from None
-        exportable = spec.export_procedures and (version == 5 or spec.export_api_version != 5)
-        if not exportable:
+        refused = (
+            version != 5
+            and spec.export_v5_fallback
+            and self.app.switches.external_activity_v34 == "refused"
+        )
+        if not spec.export_procedures or refused:
             raise SimError(154, f"Invalid property in request: object {name!r} cannot be exported")
         return spec
+
+    def _refused_argument(
+        self, spec: ObjectSpec, procedure: str, arguments: dict[str, Any]
+    ) -> str | None:
+        """`deleted` on prospect filter_by_updated_at when the switch follows overview b."""
+        if (spec.name, procedure) != ("prospect", "filter_by_updated_at"):
+            return None
+        if self.app.switches.prospect_updated_deleted == "refused" and "deleted" in arguments:
+            return "deleted"
+        return None
 
     def _arguments(
         self, ctx: Ctx, procedure: ExportProcedure, arguments: dict[str, Any]
@@ -198,20 +221,25 @@ class ExportApi:
 
     def _fields(self, ctx: Ctx, spec: ObjectSpec, requested: Any) -> tuple[list[str], list[str]]:
         table = ctx.account.store.table(spec.name)
+        camel = ctx.version == 5 or spec.export_camel_case
         if requested is None:
             names = [f.name for f in spec.fields if f.exportable]
             names += [c for c in table.columns if spec.field(c) is None]  # custom fields
-            requested = [to_camel(n) for n in names] if ctx.version == 5 else names
+            requested = [to_camel(n) for n in names] if camel else names
         if not isinstance(requested, list) or not requested:
             raise SimError(154, "Invalid property in request: fields must be a list of names")
         if len(requested) > MAX_FIELDS:
             raise SimError(154, f"Invalid property in request: fields (at most {MAX_FIELDS})")
         columns = []
+        undocumented = self.app.switches.undocumented_export_fields
         for name in requested:
-            column = self._column(ctx, spec, table.columns, str(name))
-            if column is None:
+            column = self._column(spec, table.columns, str(name), camel=camel)
+            listed = column is not None and getattr(spec.field(column), "export_documented", True)
+            if column is None or (undocumented != "accepted" and not listed):
                 code = self.app.switches.unknown_field_code
-                raise SimError(code, f"One or more of the specified fields are invalid: {name}")
+                message = "One or more of the specified fields are invalid"
+                named = column is None or undocumented == "refused"
+                raise SimError(code, f"{message}: {name}" if named else message)
             columns.append(column)
         header = [str(n) for n in requested]
         if ctx.version == 5 and self.app.switches.v5_csv_header == "snake":
@@ -219,10 +247,12 @@ class ExportApi:
         return header, columns
 
     @staticmethod
-    def _column(ctx: Ctx, spec: ObjectSpec, columns: tuple[str, ...], name: str) -> str | None:
+    def _column(
+        spec: ObjectSpec, columns: tuple[str, ...], name: str, *, camel: bool
+    ) -> str | None:
         catalog_field = spec.field(name)
         if catalog_field is not None:
-            by_version = catalog_field.v5_name if ctx.version == 5 else catalog_field.name
+            by_version = catalog_field.v5_name if camel else catalog_field.name
             if name != by_version or not catalog_field.exportable:
                 return None
             return catalog_field.name
@@ -231,7 +261,7 @@ class ExportApi:
     def _job(self, ctx: Ctx) -> ExportJob:
         job = self.engine.get(ctx.account, int(ctx.params["id"]))
         if job is None or (job.version == 5) != (ctx.version == 5):
-            raise SimError(11, "Invalid ID: no such export", status=404)
+            raise SimError(16, "Invalid ID: no such export", status=404)
         return job
 
     # -- rendering ------------------------------------------------------------------------------

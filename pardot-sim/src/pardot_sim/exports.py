@@ -16,10 +16,11 @@ import random
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pardot_client.catalog import ExportProcedure, FieldType, ObjectSpec
-from pardot_client.dates import LocalTimeFormatter
+from pardot_client.dates import LocalTimeFormatter, get_zone
 from pardot_sim.accounts import Account, User
 from pardot_sim.store import Row, Table
 
@@ -56,6 +57,7 @@ class ExportJob:
     user: User
     timezone: str  # the creator's timezone at creation: CSV dates use it
     duration: float
+    activity_datetime: bool = False  # activityDate rendered as a DateTime at midnight (a switch)
     fail: bool = False
     canceled_at: float | None = None
     started_at: float = 0.0
@@ -176,7 +178,7 @@ def select_rows(job: ExportJob) -> list[Row]:
         ids = _ids_by_date(job, table, upper)
     else:
         ids = table.ids_in_range(job.procedure.filter_field, job.after, upper)
-    deleted = _deleted_mode(job)
+    deleted = _deleted_mode(job, "deleted")
     rows = []
     type_pos = table.position.get("type")
     prospect_pos = table.position.get("prospect_id")
@@ -194,17 +196,28 @@ def select_rows(job: ExportJob) -> list[Row]:
     return rows
 
 
-def _deleted_mode(job: ExportJob) -> str:
-    for name in ("deleted", "prospect_deleted"):
-        value = job.filters.get(name)
-        if value is not None:
-            return "all" if value == "all" else ("true" if value in (True, "true") else "false")
-    return "false"
+def _deleted_mode(job: ExportJob, name: str) -> str:
+    """true, false or all for a deletion argument; false when not given (its default)."""
+    value = job.filters.get(name)
+    if value is None:
+        return "false"
+    return "all" if value == "all" else ("true" if value in (True, "true") else "false")
 
 
 def _ids_by_prospect(job: ExportJob, table: Table, upper: float) -> list[int]:
+    """Rows linked to prospects updated in the bounds, chosen by those prospects' deletion.
+
+    `prospect_deleted` filters on the linked prospect's deletion, not the row's own
+    (docs/pardot-api/exports.md#procedures-per-object); the row's own deletion is left to the
+    `deleted` filter, which this procedure does not take (so deleted rows stay out).
+    """
     prospects = job.account.store.table("prospect")
-    changed = set(prospects.ids_in_range("updated_at", job.after, upper))
+    mode = _deleted_mode(job, "prospect_deleted")
+    changed = {
+        i
+        for i in prospects.ids_in_range("updated_at", job.after, upper)
+        if mode == "all" or (i in prospects.deleted) == (mode == "true")
+    }
     link = "prospect_id" if job.spec.name == "visitor" else None
     if link is not None and link in table.position:
         pos = table.position[link]
@@ -250,11 +263,20 @@ def _row_encoder(job: ExportJob, settings: ExportSettings) -> Any:
     table = job.account.store.table(job.spec.name)
     fmt = LocalTimeFormatter(job.timezone)
     true, false = ("1", "0") if settings.csv_booleans == "numeric" else ("true", "false")
+    zone = get_zone(job.timezone)
+
+    def midnight(day: str) -> str:  # v3/v4 wall time, v5 ISO with the day's offset
+        if job.version != 5:
+            return f"{day} 00:00:00"
+        return datetime.fromisoformat(day).replace(tzinfo=zone).isoformat()
+
     converters = []
     for column in job.columns:
         pos = table.position[column]
         catalog_field = job.spec.field(column)
         kind = catalog_field.type if catalog_field else FieldType.STRING
+        if column == "activity_date" and job.activity_datetime:
+            kind = FieldType.DATETIME  # a date stored, sent as that day's midnight
         converters.append((pos, kind))
 
     def encode(row: Row) -> list[Any]:
@@ -263,6 +285,8 @@ def _row_encoder(job: ExportJob, settings: ExportSettings) -> Any:
             value = row[pos]
             if value is None:
                 out.append("")
+            elif kind is FieldType.DATETIME and isinstance(value, str):
+                out.append(midnight(value))
             elif kind is FieldType.DATETIME:
                 out.append(fmt(value))
             elif kind is FieldType.BOOLEAN:

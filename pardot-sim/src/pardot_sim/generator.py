@@ -203,6 +203,9 @@ class RowGenerator:
             c["is_locked"] = [k < 2 for k in positions]
         elif obj == "emailTemplate":  # the one-to-one listing needs at least one
             c["is_one_to_one_email"] = [k == 0 or rnd() < 0.3 for k in positions]
+        elif obj == "prospectAccount":  # the fields this account added (describe lists them)
+            for _label, api, _kind, options in tx.ACCOUNT_FIELDS:
+                c[api] = _pick(self.rng(obj, api).random, options, n, null=0.2)
         elif obj == "prospect":
             span = self.hi - self.lo
             for _label, api, kind in self.custom:
@@ -336,11 +339,14 @@ def _populate(account: Account, seed: int, scale: Scale, anchor: float) -> dict[
         "planted_boundary_rows": {}, "deleted": {}, "tricky_text": dict(tx.TRICKY_TEXT),
         "tricky_text_columns": {}, "tricky_text_ids": {}, "counts": {},
         "custom_fields": {api: kind for _, api, kind in gen.custom},
+        "account_fields": {api: kind for _, api, kind, _ in tx.ACCOUNT_FIELDS},
     }  # fmt: skip
     for obj in BUILD_ORDER:
         spec = CATALOG[obj]
         n = len(gen.custom) if obj == "customField" else scale.count(obj)
         columns = [*spec.field_names, *(api for _, api, _ in gen.custom if obj == "prospect")]
+        if obj == "prospectAccount":
+            columns += [api for _, api, _, _ in tx.ACCOUNT_FIELDS]
         created = updated = None
         ties = plant.tie_count(obj, n) if "created_at" in columns else 0
         if "created_at" in columns:

@@ -11,8 +11,8 @@ first time anyone can see an import Complete. Choices where the docs are silent:
 * Downloading errors before completion or after expiry: 161. An import without failed rows
   downloads a CSV holding only the header.
 * Query: `status` is one of the states (any case; otherwise 5); `origin` is ui, api or all (any
-  case; otherwise 188); `sort_by` id (default), created_at or updated_at; `sort_order` defaults
-  to ascending for id and descending for dates, as other v3/v4 queries do. The query answer is
+  case; otherwise 188); `sort_by` id, created_at (the default) or updated_at; `sort_order`
+  descending by default, as documented (docs/pardot-api/imports.md#query). The query answer is
   never wrapped in `{"import": ...}`: its records already sit under `result.import`.
 """
 
@@ -172,7 +172,7 @@ class ImportApi:
         if origin != "all":
             jobs = [j for j in jobs if j.origin.lower() == origin]
         limit_, offset = paging(args, default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
-        sort_by = args.get("sort_by", "id")
+        sort_by = args.get("sort_by", "created_at")
         keys = {
             "id": lambda j: j.id,
             "created_at": lambda j: (j.created_at, j.id),
@@ -180,7 +180,7 @@ class ImportApi:
         }
         if sort_by not in keys:
             raise SimError(19, f"Invalid value specified for sort_by: {sort_by}")
-        order = args.get("sort_order", "ascending" if sort_by == "id" else "descending")
+        order = args.get("sort_order", "descending")
         if order not in ("ascending", "descending"):
             raise SimError(20)
         jobs.sort(key=keys[sort_by], reverse=order == "descending")
@@ -208,7 +208,7 @@ class ImportApi:
     def _job(self, ctx: Ctx) -> ImportJob:
         job = self.engine.get(ctx.account, int(ctx.params["id"]))
         if job is None:
-            raise SimError(11, "Invalid ID: no such import", status=404)
+            raise SimError(16, "Invalid ID: no such import", status=404)
         return job
 
     def _render(self, ctx: Ctx, job: ImportJob) -> Response:

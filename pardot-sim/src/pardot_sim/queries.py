@@ -1,4 +1,4 @@
-"""v3/v4 query endpoints and the email / email template reads.
+"""v3/v4 query endpoints, and the prospect account describe.
 
 Searches follow docs/pardot-api/queries.md: strict `*_after`/`*_before`,
 `id_greater_than`/`id_less_than`, per-object equality filters, `sort_by`/`sort_order`,
@@ -14,6 +14,7 @@ from typing import Any
 
 from pardot_client.catalog import CATALOG, FieldType, ObjectSpec, to_snake
 from pardot_client.dates import LocalTimeFormatter
+from pardot_sim import textcases as tx
 from pardot_sim.app import Ctx, SimApp
 from pardot_sim.dateargs import parse_date_argument, strictly_beyond
 from pardot_sim.http import Response
@@ -53,14 +54,8 @@ def register(app: SimApp) -> None:
                 "v34",
                 _bind(handler, spec),
             )
-    app.add_route("GET", r"/api/email/version/(?P<version>[34])/do/read/id/(?P<id>\d+)", "v34",
-                  _bind(_read_one, CATALOG["email"]))  # fmt: skip
-    app.add_route("GET", r"/api/email/version/(?P<version>[34])/do/stats/id/(?P<id>\d+)", "v34",
-                  _email_stats)  # fmt: skip
-    app.add_route("GET", r"/api/emailTemplate/version/(?P<version>[34])/do/read/id/(?P<id>\d+)",
-                  "v34", _bind(_read_one, CATALOG["emailTemplate"]))  # fmt: skip
-    app.add_route("GET", r"/api/emailTemplate/version/(?P<version>[34])/do/listOneToOneEmails",
-                  "v34", _list_one_to_one)  # fmt: skip
+    app.add_route("GET", r"/api/prospectAccount/version/(?P<version>[34])/do/describe", "v34",
+                  _describe_prospect_accounts)  # fmt: skip
 
 
 def _bind(handler: Callable[[Ctx, ObjectSpec], Response], spec: ObjectSpec) -> Any:
@@ -250,39 +245,31 @@ def record_renderer(ctx: Ctx, spec: ObjectSpec, table: Table) -> Callable[[Row],
     return render
 
 
-def _read_one(ctx: Ctx, spec: ObjectSpec) -> Response:
-    table = ctx.account.store.table(spec.name)
-    row = table.rows.get(int(ctx.params["id"]))
-    if row is None:
-        raise SimError(11, f"Invalid ID: no {spec.name} {ctx.params['id']}", status=404)
-    key = "email" if spec.name == "email" else "emailTemplate"
-    return v34_ok(ctx.request, {key: record_renderer(ctx, spec, table)(row)})
+def _describe_prospect_accounts(ctx: Ctx) -> Response:
+    """The account's prospect account fields: each `field` with its `@attributes` (and options).
 
-
-def _email_stats(ctx: Ctx) -> Response:
-    """List email statistics: counts derived from the email clicks of that list email."""
-    email_id = int(ctx.params["id"])
-    emails = ctx.account.store.table("email")
-    if email_id not in emails.rows:
-        raise SimError(11, f"Invalid ID: no email {email_id}", status=404)
-    clicks = ctx.account.store.table("emailClick")
-    pos = clicks.position.get("list_email_id")
-    clicked = [r for r in clicks.rows.values() if pos is not None and r[pos] == email_id]
-    sent = 40 + email_id % 500
-    stats = {
-        "sent": sent, "delivered": sent - email_id % 7, "total_clicks": len(clicked),
-        "unique_clicks": len({r[clicks.position["prospect_id"]] for r in clicked}),
-        "opens": sent // 3, "unique_opens": sent // 4, "opt_outs": email_id % 3,
-        "hard_bounced": email_id % 5, "soft_bounced": email_id % 4, "spam_complaints": 0,
-    }  # fmt: skip
-    return v34_ok(ctx.request, {"stats": stats})
-
-
-def _list_one_to_one(ctx: Ctx) -> Response:
-    table = ctx.account.store.table("emailTemplate")
-    pos = table.position.get("is_one_to_one_email")
-    ids = sorted(i for i, r in table.rows.items() if pos is None or r[pos])
-    templates = [{"id": i} for i in ids]
-    return v34_ok(
-        ctx.request, {"result": paginate_quirk("emailTemplate", templates, with_total=True)}
-    )
+    Standard fields come from the catalog (`id` and the stamps are not described); the fields
+    the account added are its own columns (docs/pardot-api/objects.md#prospect-account-fields).
+    """
+    spec = CATALOG["prospectAccount"]
+    table = ctx.account.store.table("prospectAccount")
+    added = {api: (label, kind, options) for label, api, kind, options in tx.ACCOUNT_FIELDS}
+    fields = []
+    for column in table.columns:
+        if column in ("id", "created_at", "updated_at"):
+            continue
+        custom = spec.field(column) is None
+        label, kind, options = added.get(column, (column.replace("_", " ").title(), "text", ()))
+        attributes = {
+            "id": column,
+            "label": label,
+            "required": column == "name",
+            "custom": custom,
+            "type": kind,
+            "has_options": bool(options) and custom,
+        }
+        field: dict[str, Any] = {"@attributes": attributes}
+        if attributes["has_options"]:
+            field["options"] = list(options)
+        fields.append(field)
+    return v34_ok(ctx.request, {"result": {"field": fields}})

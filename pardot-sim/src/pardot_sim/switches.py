@@ -24,6 +24,12 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "v5_csv_header": ("camel", "snake"),
     "query_result_key": ("documented", "snake"),
     "bulk_empty_result": ("null", "empty", "absent"),
+    "prospect_updated_deleted": ("accepted", "refused"),
+    "external_activity_v34": ("accepted", "refused"),
+    "undocumented_export_fields": ("accepted", "refused", "refused_unnamed"),
+    "activity_date_format": ("date", "datetime"),
+    "email_rate_format": ("percent", "number"),
+    "single_template": ("list", "object"),
 }
 
 
@@ -47,6 +53,15 @@ class Switches:
     query_result_key: str = "documented"  # unconfirmed query result keys: URL name or snake_case
     bulk_empty_result: str = "null"  # an empty output=bulk page: result null, {}, or no key
     legacy_login_retired: bool = False  # answer the legacy login with 199, as Pardot now does
+    # prospect filter_by_updated_at takes `deleted` (export overview a) or refuses it (b)
+    prospect_updated_deleted: str = "accepted"
+    external_activity_v34: str = "accepted"  # v3/v4 exports external activities, or refuses them
+    # export fields no document lists (prospect is_archived, password; visitor prospect_id):
+    # exported, or refused with unknown_field_code naming the field, or naming none
+    undocumented_export_fields: str = "accepted"
+    activity_date_format: str = "date"  # activityDate as YYYY-MM-DD, or as a DateTime at midnight
+    email_rate_format: str = "percent"  # email statistics rates: "98.42%" or 98.42
+    single_template: str = "list"  # a one-to-one list of one template: a list of one, or an object
     range_error_code: int = 177  # export range over one year
     unknown_field_code: int = 130  # unknown export field
     expired_download_code: int = 178  # download of an expired export

@@ -126,20 +126,32 @@ TAG_TYPES: Final = (("Prospect", "prospect"), ("Campaign", "campaign"), ("List",
 STAGES: Final = ("New", "Marketing Qualified", "Sales Qualified", "Opportunity", "Customer", "Lost")
 
 # Prospect custom fields: (label, API name, type); the prospect table has a column per API name.
+# Types are the display names the custom field query answers, numbered by `type_id` as a recorded
+# answer and its client number them (docs/pardot-api/objects.md#custom-fields).
 CUSTOM_FIELDS: Final = (
     ("Favorite Color", "favorite_color__c", "Text"), ("Seat Count", "seat_count__c", "Number"),
     ("Newsletter Opt In", "newsletter_opt_in__c", "Checkbox"),
     ("Renewal Date", "renewal_date__c", "Date"), ("Interests", "interests__c", "Multi-Select"),
-    ("Internal Notes", "internal_notes__c", "Textarea"),
+    ("Internal Notes", "internal_notes__c", "Text Area"),
 )  # fmt: skip
-CUSTOM_TYPE_IDS: Final = {"Text": 1, "Number": 2, "Checkbox": 3, "Date": 4, "Multi-Select": 5,
-                          "Textarea": 6}  # fmt: skip
+CUSTOM_TYPE_IDS: Final = {
+    "Text": 1, "Radio Button": 2, "Checkbox": 3, "Dropdown": 4, "Text Area": 5,
+    "Multi-Select": 6, "Hidden": 7, "Number": 8, "Email": 9, "Email with valid MX record": 10,
+    "Email from non-free provider": 11, "Date": 12, "Relational": 13, "CRM User": 14,
+}  # fmt: skip
 NOTES: Final = ("Met at the booth.", "Wants a call back.", "Budget approved for Q3.")
+# Multiple values (a group of boxes ticked, several options) are joined by ";".
 CUSTOM_VALUES: Final[dict[str, tuple[str, ...]]] = {
     "Text": COLORS, "Number": ("0", "42", "3.14", "-7", "1000000", "12"),
-    "Checkbox": ("true", "false"), "Textarea": NOTES,
+    "Checkbox": ("Weekly", "Monthly", "Weekly;Monthly"), "Text Area": NOTES,
     "Multi-Select": tuple(f"{a};{b}" for a in INTERESTS for b in INTERESTS if a < b),
 }  # fmt: skip
+# Prospect account fields an account added (describe: custom): (label, API name, type, options).
+ACCOUNT_FIELDS: Final = (
+    ("Region", "region__c", "dropdown", ("North America", "EMEA", "APAC", "LATAM")),
+    ("Seats Purchased", "seats_purchased__c", "number", ("5", "25", "120", "1000")),
+    ("Account Tier", "account_tier__c", "text", ("Gold", "Silver", "Bronze")),
+)  # fmt: skip
 
 # Value pools by column name ("object.column" wins over "column"); a column name ending in one
 # of SUFFIXES uses that pool (billing_city -> city).

@@ -85,6 +85,12 @@ class PardotStream(Stream):
         """A saved bookmark as an instant, refused when it lies in Pardot's future."""
         return self.run.check_bookmark(self.name, parse_utc(str(value)))
 
+    @override
+    def log_sync_costs(self) -> None:
+        """The SDK calls this for every stream once all have synced: the last logs the run."""
+        super().log_sync_costs()
+        self.run.summary.stream_done(self.logger)
+
     def accounted(
         self, rows: Iterable[dict[str, Any]], *, count_rows: bool = True
     ) -> Iterator[dict[str, Any]]:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from pardot_client import ClientSettings, PardotClient, PardotError
+from pardot_client.account_fields import prospect_account_fields
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.dates import to_utc_iso
@@ -118,4 +119,22 @@ class RunContext:
                 "custom fields for good. Fix the cause (credentials, business_unit_id, "
                 "network) and run again; discovery without any credential lists the standard "
                 "fields only."
+            ) from None
+
+    @cached_property
+    def account_fields(self) -> dict[str, FieldType]:
+        """The account's prospect account fields (its describe call); none without credentials.
+
+        As with custom fields, a describe that fails with credentials set stops the run rather
+        than dropping the account's own fields from every row for good.
+        """
+        if not self.settings.has_credentials:
+            return {}
+        try:
+            return prospect_account_fields(self.client)
+        except PardotError as exc:
+            raise CustomFieldsUnavailableError(
+                f"The account's prospect account fields could not be described ({exc}). Nothing "
+                "was synced and the state is unchanged. Fix the cause (credentials, "
+                "business_unit_id, network) and run again."
             ) from None

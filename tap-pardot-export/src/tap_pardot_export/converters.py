@@ -10,9 +10,14 @@ with the row and column, and keep it out of logs.
 
 from __future__ import annotations
 
+import re
+from datetime import date as _date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# YYYY-MM-DD, alone or starting a wall time or an ISO 8601 date-time; or MM/DD/YYYY.
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:$|[ T]\d{2}:\d{2}(?::\d{2})?)")
+_US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})$")
 TRUE = frozenset({"1", "true", "True", "TRUE", "yes"})
 FALSE = frozenset({"0", "false", "False", "FALSE", "no"})
 
@@ -55,3 +60,25 @@ def boolean(value: Any) -> bool:
 def text(value: Any) -> str:
     """Text as it is (numbers from JSON as their decimal text)."""
     return value if isinstance(value, str) else str(value)
+
+
+def date(value: Any) -> str:
+    """A calendar date as `YYYY-MM-DD` from a date, a date-time's day, or `MM/DD/YYYY`.
+
+    `activity_date` is documented as a DateTime described as `YYYY-MM-DD`, and custom Date
+    fields have no documented form (docs/pardot-api/objects.md#custom-fields), so every form is
+    read; a date-time keeps the day it was written with (the API user's, or its offset's).
+    """
+    text = str(value).strip()
+    match = _ISO_DAY.match(text)
+    if match:
+        year, month, day = match.groups()
+    else:
+        us = _US_DAY.match(text)
+        if us is None:
+            raise ValueTypeError(f"{value!r} is not a date")
+        month, day, year = us.groups()
+    try:
+        return _date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        raise ValueTypeError(f"{value!r} is not a date") from None

@@ -26,4 +26,6 @@ def make_streams(tap: Tap, run: RunContext) -> list[Stream]:
             f"procedures names {', '.join(unknown)}, which is not an export stream; "
             f"use one of: {', '.join(sorted(EXPORT_STREAM_NAMES))}"
         )
-    return [stream_type(tap, run) for stream_type in STREAM_TYPES]
+    streams: list[Stream] = [stream_type(tap, run) for stream_type in STREAM_TYPES]
+    run.summary.expected = len(streams)
+    return streams

@@ -7,6 +7,7 @@ queue and processing) against the rest (downloading, reading, typing, writing).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class RunSummary:
     """The figures of every stream synced in this run, in the order they ran."""
 
     streams: dict[str, StreamFigures] = field(default_factory=dict)
+    expected: int = 0  # streams of the tap: the run ends when each has reported its costs
+    reported: int = 0
 
     def of(self, stream: str) -> StreamFigures:
         """The figures of one stream (made on first use)."""
@@ -69,6 +72,12 @@ class RunSummary:
         finally:
             figures.seconds += time.monotonic() - began
             figures.calls += client.calls.total - calls
+
+    def stream_done(self, logger: logging.Logger) -> None:
+        """One stream's end-of-run report (`Stream.log_sync_costs`); the last one logs the line."""
+        self.reported += 1
+        if self.reported == self.expected:
+            logger.info("%s", self.line())
 
     def line(self) -> str:
         """One line for the log: the streams that ran, and the totals."""

@@ -64,14 +64,6 @@ class TapPardotExport(Tap):
             sys.exit(1)
 
     @override
-    def sync_all(self) -> None:
-        """Sync the selected streams, then log one line of what the run did (also on a stop)."""
-        try:
-            super().sync_all()
-        finally:
-            self.logger.info("%s", self.run_context.summary.line())
-
-    @override
     def discover_streams(self) -> list[Stream]:
         """Export streams (prospects with custom fields when credentials allow), query streams."""
         return make_streams(self, self.run_context)

@@ -6,6 +6,8 @@ The catalog modules write hundreds of fields; these keep each one a line, and ke
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pardot_client.catalog.model import (
     ArgumentKind,
     ExportProcedure,
@@ -54,6 +56,11 @@ def import_field(
     return field(name, ftype, v5, exportable=exportable, importable=True, description=description)
 
 
+def unlisted(found: Field) -> Field:
+    """A field no document lists among the object's export fields (not exported by default)."""
+    return replace(found, export_documented=False)
+
+
 def stamps(*, updated: bool = True) -> tuple[Field, ...]:
     """created_at, and updated_at where the object tracks updates."""
     both = (field("created_at", DT), field("updated_at", DT))
@@ -97,8 +104,3 @@ def choice_deleted(name: str = "deleted", default: str | None = None) -> Procedu
     return ProcedureArgument(
         name, ArgumentKind.CHOICE, choices=("true", "false", "all"), default=default
     )
-
-
-def bool_deleted(name: str = "deleted", default: str | None = "false") -> ProcedureArgument:
-    """A `deleted` argument taking true or false."""
-    return ProcedureArgument(name, ArgumentKind.BOOLEAN, default=default)

@@ -24,9 +24,6 @@ from pardot_client.catalog.building import (
     UPDATED_SEARCH as _UPDATED,
 )
 from pardot_client.catalog.building import (
-    bool_deleted as _bool_deleted,
-)
-from pardot_client.catalog.building import (
     choice_deleted as _choice_deleted,
 )
 from pardot_client.catalog.building import (
@@ -34,6 +31,9 @@ from pardot_client.catalog.building import (
 )
 from pardot_client.catalog.building import (
     import_field as _imp,
+)
+from pardot_client.catalog.building import (
+    unlisted as _unlisted,
 )
 from pardot_client.catalog.building import (
     window as _window,
@@ -153,7 +153,7 @@ PROSPECT = ObjectSpec(
         _imp("first_name"),
         _imp("last_name"),
         _imp("email"),
-        _imp("password", STR, None, description="write-only in practice; v5 does not expose it"),
+        _unlisted(_imp("password", STR, None, description="write-only; v5 does not expose it")),
         _imp("company"),
         _imp("prospect_account_id", INT),
         _imp("website"),
@@ -190,13 +190,13 @@ PROSPECT = ObjectSpec(
         _imp("opted_out", BOOL, description="an import can opt a prospect out, not back in"),
         _imp("is_reviewed", BOOL),
         _imp("is_starred", BOOL),
-        _f("is_archived", BOOL, None, description="v4 only (2020-06); v5 reports isDeleted"),
+        _unlisted(_f("is_archived", BOOL, None, description="v4 only (2020-06); v5: isDeleted")),
         _f("created_at", DT),
         _f("updated_at", DT),
     ),
     export_procedures=(
-        # deleted: in one Export API overview, not the other (docs/pardot-api/exports.md); the
-        # tap sends it and goes on without it if Pardot refuses it.
+        # deleted: export-api-overview-a.txt lists it here, overview b does not; the tap sends
+        # deleted=all and goes on without it if refused (docs/pardot-api/exports.md).
         _window("filter_by_updated_at", "updated", "updated_at", _choice_deleted()),
         _window("filter_by_created_at", "created", "created_at", _choice_deleted()),
     ),
@@ -261,7 +261,7 @@ VISITOR = ObjectSpec(
     v5_name="visitors",
     fields=(
         _f("id", INT),
-        _f("prospect_id", INT, description="the linked prospect (simple/mobile query, v5)"),
+        _unlisted(_f("prospect_id", INT, description="the linked prospect (simple query, v5)")),
         _f("page_view_count", INT),
         _f("ip_address", STR),
         _f("hostname", STR),
@@ -280,7 +280,8 @@ VISITOR = ObjectSpec(
             "filter_by_prospect_updated_at",
             "prospect_updated",
             "updated_at",
-            _bool_deleted("prospect_deleted", default=None),
+            # true/false/all on the linked prospect's deletion, not the row's own
+            _choice_deleted("prospect_deleted", default="false"),
         ),
         # deleted: the docs give "default false"; the product exports with deleted=all, so all
         # is taken (docs/pardot-api/exports.md#procedures-per-object).
@@ -332,7 +333,8 @@ PROSPECT_ACCOUNT = ObjectSpec(
             "filter_by_prospect_updated_at",
             "prospect_updated",
             "updated_at",
-            _bool_deleted("prospect_deleted"),
+            # true/false/all on the linked prospect's deletion, not the row's own
+            _choice_deleted("prospect_deleted", default="false"),
         ),
         # deleted: the docs give "default false"; the product exports with deleted=all, so all
         # is taken (docs/pardot-api/exports.md#procedures-per-object).
@@ -348,7 +350,9 @@ PROSPECT_ACCOUNT = ObjectSpec(
     ),
 )
 
-# --- externalActivity (docs/pardot-api/exports.md#v5-endpoints): exported through v5 ----------
+# --- externalActivity (docs/pardot-api/exports.md#v5-endpoints) -------------------------------
+# The Export overview lists it beside the other objects, its fields named in camelCase only: the
+# account's version first, the v5 endpoints if that refuses it.
 
 EXTERNAL_ACTIVITY = ObjectSpec(
     name="externalActivity",
@@ -361,7 +365,7 @@ EXTERNAL_ACTIVITY = ObjectSpec(
         _f("type_salesforce_id", STR),
         _f("prospect_id", INT),
         _f("value", STR, description="nullable; at most 100 characters"),
-        _f("activity_date", DATE),
+        _f("activity_date", DATE, description="typed DateTime, described as YYYY-MM-DD"),
         _f("created_at", DT),
         _f("created_by_id", INT, description="nullable"),
     ),
@@ -369,7 +373,9 @@ EXTERNAL_ACTIVITY = ObjectSpec(
         _window("filter_by_created_at", "created", "created_at"),
         _window("filter_by_activity_date", "activity", "activity_date"),
     ),
-    export_api_version=5,
+    export_api_version=4,
+    export_v5_fallback=True,
+    export_camel_case=True,
 )
 
 EXPORT_OBJECT_SPECS: tuple[ObjectSpec, ...] = (

@@ -40,6 +40,9 @@ class Field:
     exportable: bool = True  # False where the Export API refuses the field (prospect grade, notes)
     importable: bool = False  # True where the Import API accepts it as a CSV column (prospects)
     description: str = ""
+    # False where no document lists the field among an object's export fields: the tap leaves it
+    # out unless selected, and drops it if Pardot refuses it (docs/pardot-api/exports.md#fields).
+    export_documented: bool = True
 
 
 class ArgumentKind(str, enum.Enum):
@@ -100,9 +103,13 @@ class ObjectSpec:
     v5_name: str  # v5 collection, e.g. "visitor-activities"
     fields: tuple[Field, ...]
     export_procedures: tuple[ExportProcedure, ...] = ()
-    export_api_version: int | None = (
-        None  # 4 for v3/v4 exports, 5 for v5-only exports, None: no export
-    )
+    export_api_version: int | None = None  # 4: exported through v3/v4 first; None: no export
+    # Exported through the v5 endpoints when the account's v3/v4 version refuses the object
+    # (external activities: docs/pardot-api/exports.md#v5-endpoints).
+    export_v5_fallback: bool = False
+    # Export field names are the camelCase (v5) names in every API version: the Export overview
+    # documents external activity fields only that way (docs/pardot-api/exports.md#v5-endpoints).
+    export_camel_case: bool = False
     query: QuerySpec | None = None
     _by_name: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
 

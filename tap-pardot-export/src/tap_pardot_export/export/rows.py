@@ -2,9 +2,10 @@
 
 The SDK does not parse strings (docs/sdk.md), so every cell is typed here, into exactly the
 values the SDK's type conformance would leave unchanged (the fast record path relies on it, and
-tests/test_fast_path_conformance.py proves it): the shared `converters` for integers, numbers
-and booleans, datetimes from the API user's wall time to fixed-width UTC ISO 8601 strings (the
-client's DST rule), dates and strings as they are; empty cells become null.
+tests/test_fast_path_conformance.py proves it): the shared `converters` for integers, numbers,
+booleans and dates (`YYYY-MM-DD`, from a date or a date-time), datetimes from the API user's
+wall time to fixed-width UTC ISO 8601 strings (the client's DST rule), strings as they are;
+empty cells become null.
 
 Rows are typed by one function built per header (`row_function`): a dict display with a
 converter per column, so a row costs one call instead of one per cell. Its source holds only
@@ -92,7 +93,7 @@ class RowParser:
             FieldType.NUMBER: converters.number,
             FieldType.BOOLEAN: converters.boolean,
             FieldType.DATETIME: parse_time,
-            FieldType.DATE: text,
+            FieldType.DATE: converters.date,
             FieldType.STRING: text,
         }
 

@@ -21,8 +21,10 @@ from tap_pardot_export.base import PardotStream
 from tap_pardot_export.bounds import unambiguous_edge
 from tap_pardot_export.context import RunContext
 from tap_pardot_export.export.by_query import QueryWindowReader
+from tap_pardot_export.export.field_defaults import DocumentedFieldsByDefault
 from tap_pardot_export.export.job import ExportJob, ExportRequest
 from tap_pardot_export.export.pipeline import ExportPipeline
+from tap_pardot_export.export.refusals import ExportRefusals
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.windows import Window
 from tap_pardot_export.output.fast_records import FastRecordsMixin
@@ -32,7 +34,7 @@ MAX_FIELDS = 150  # fields one export takes (docs/pardot-api/exports.md)
 ONE_DAY = timedelta(days=1)
 
 
-class ExportStream(FastRecordsMixin, PardotStream):
+class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
     """A stream pulled through the asynchronous Export API."""
 
     default_procedure: ClassVar[str]
@@ -41,8 +43,8 @@ class ExportStream(FastRecordsMixin, PardotStream):
     def __init__(self, tap: Tap, run: RunContext) -> None:
         self.run, self.spec = run, get_object(self.object_name)
         self.procedure = self._bound_procedure()  # before the schema: it decides delete marks
-        self._deleted_refused = False
         super().__init__(tap, run)
+        self.refusals = ExportRefusals(self.name, self.spec, self.logger)
         self.replication_key = self.procedure.filter_field
         self.mode = self._extraction_mode()
 
@@ -61,13 +63,15 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     def deleted_variants(self) -> tuple[str | None, ...]:
         """The parts each window is exported in: live rows, then deleted ones (else one)."""
-        if self.marks_deletes and not self._deleted_refused:
+        if self.marks_deletes and "deleted" not in self.refusals.dropped_arguments:
             return ("false", "true")
         return (None,)
 
     @property
     def custom_fields(self) -> dict[str, FieldType]:
-        """The account's custom fields, which only prospects carry."""
+        """The account's own fields: prospects' custom fields, prospect accounts' fields."""
+        if self.object_name == "prospectAccount":
+            return self.run.account_fields
         return self.run.custom_fields if self.object_name == "prospect" else {}
 
     def _bound_procedure(self) -> ExportProcedure:
@@ -100,16 +104,16 @@ class ExportStream(FastRecordsMixin, PardotStream):
 
     @property
     def api_version(self) -> int:
-        """5 for v5-only objects (external activities), else 4 (the client picks 3 or 4)."""
-        return 5 if self.spec.export_api_version == 5 else 4
+        """4 (the client picks 3 or 4), or 5 once v3/v4 refused the object (export/refusals.py)."""
+        return self.refusals.api_version
 
     def export_fields(self) -> list[str]:
         """The selected fields as API names; id and the replication key always included."""
-        selected = [
+        selected = self.refusals.fields(
             name
             for name in self.schema["properties"]
             if self.mask.get(("properties", name), True) and name not in DELETE_MARKS
-        ]
+        )
         for needed in ("id", self.procedure.filter_field):
             if needed not in selected:
                 selected.insert(0, needed)
@@ -119,7 +123,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
                 f"takes at most {MAX_FIELDS}; deselect {len(selected) - MAX_FIELDS} fields in the "
                 "catalog (meltano select) and run again"
             )
-        if self.api_version == 5:
+        if self.api_version == 5 or self.spec.export_camel_case:
             return [self._v5_name(name) for name in selected]
         return selected
 
@@ -201,26 +205,21 @@ class ExportStream(FastRecordsMixin, PardotStream):
         return offset_changes(self.run.timezone, start, end)
 
     def _refused(self, error: PardotApiError) -> bool:
-        """Pardot refused how an export was written; True when the stream now writes it anew."""
-        return self._fall_back_to_wall_times(error) or self._go_on_without_deleted(error)
+        """Pardot refused a create: go on without what it refused, or with other dates.
 
-    def _go_on_without_deleted(self, error: PardotApiError) -> bool:
-        """Pardot refused the `deleted` argument (one Export API overview leaves it out).
-
-        The stream goes on without it, as Pardot's default: deleted rows are then neither
-        exported nor marked, which one warning says.
+        `deleted` is optional too (one Export API overview leaves it out for prospects): once
+        refused, windows are exported in one part, without deleted rows.
         """
-        if self._deleted_refused or not self.marks_deletes or error.code != 175:
-            return False
-        if "deleted" not in str(error):
-            return False
-        self._deleted_refused = True
-        self.logger.warning(
-            "%s: Pardot refused the export argument deleted (%s); exporting without it for the "
-            "rest of this run: deleted %s rows are not exported, so a warehouse keeps them as "
-            "they were", self.name, error, self.spec.name,
-        )  # fmt: skip
-        return True
+        optional = [*self._own_arguments(), *(["deleted"] if self.marks_deletes else [])]
+        return self.refusals.handle(
+            error, optional_arguments=optional, fields=self.export_fields(),
+            kept=("id", self.procedure.filter_field), custom=list(self.custom_fields),
+        ) or self._fall_back_to_wall_times(error)  # fmt: skip
+
+    def _own_arguments(self) -> dict[str, str]:
+        """The arguments this stream adds (`prospect_deleted=all`), less those Pardot refused."""
+        own = {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
+        return self.refusals.arguments(own)
 
     def _fall_back_to_wall_times(self, error: PardotApiError) -> bool:
         """Pardot refused bounds with an offset: send wall times in the user's timezone instead.
@@ -261,9 +260,7 @@ class ExportStream(FastRecordsMixin, PardotStream):
                 after.name: text(window.after, offset=v5),
                 before.name: text(window.before, offset=v5),
             }
-        arguments.update(
-            {k: v for k, v in self.fixed_arguments.items() if self.procedure.argument(k)}
-        )
+        arguments.update(self._own_arguments())
         if variant is not None:
             arguments["deleted"] = variant
         return ExportRequest(
@@ -291,6 +288,7 @@ class ProspectsStream(ExportStream):
     name = "prospects"
     object_name = "prospect"
     default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"deleted": "all"}
 
 
 class ListMembershipsStream(ExportStream):
@@ -307,6 +305,7 @@ class VisitorsStream(ExportStream):
     name = "visitors"
     object_name = "visitor"
     default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"prospect_deleted": "all"}
 
 
 class ProspectAccountsStream(ExportStream):
@@ -315,10 +314,11 @@ class ProspectAccountsStream(ExportStream):
     name = "prospect_accounts"
     object_name = "prospectAccount"
     default_procedure = "filter_by_updated_at"
+    fixed_arguments: ClassVar[dict[str, str]] = {"prospect_deleted": "all"}
 
 
 class ExternalActivitiesStream(ExportStream):
-    """External activities (a v5 export)."""
+    """External activities (the account's version, v5 if that refuses them)."""
 
     name = "external_activities"
     object_name = "externalActivity"

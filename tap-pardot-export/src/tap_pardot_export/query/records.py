@@ -41,7 +41,7 @@ class QueryRecordTyper:
             FieldType.NUMBER: converters.number,
             FieldType.BOOLEAN: converters.boolean,
             FieldType.DATETIME: lambda v: parse_time(str(v)),
-            FieldType.DATE: converters.text,
+            FieldType.DATE: converters.date,
             FieldType.STRING: converters.text,
         }
         self._convert: dict[str, tuple[str, Callable[[Any], Any]]] = {}

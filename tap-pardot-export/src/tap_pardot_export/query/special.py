@@ -3,7 +3,8 @@
 * visits: the visit query takes only id lists (and `offset`, its one documented use), so visits
   are read by batches of visitor ids: the visitors changed since the bookmark (a visitor query
   paged on `updated_at` like every other), then every visit of each batch.
-* email_templates: the one-to-one template list, then each template read (full table).
+* email_templates: the one-to-one template list, archived ones included, then each template
+  read (full table; docs/pardot-api/queries.md#email-templates).
 * emails: each list email seen in email clicks beyond the bookmark, read with its statistics;
   two calls per email, so it reads nothing unless `include_email_stats` is set.
 """
@@ -13,13 +14,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pardot_client import PardotError, query_records
 from pardot_client.catalog import get_object
+from pardot_client.emails import (
+    LIST_ONE_TO_ONE,
+    email_read_path,
+    email_stats,
+    email_stats_path,
+    one_to_one_templates,
+    read_node,
+    template_read_path,
+)
 from tap_pardot_export.bounds import ONE_SECOND
 from tap_pardot_export.query.base import QueryBase, Record
 from tap_pardot_export.query.paging import IdPager, Mark, QueryEndpoint, UpdatedAtPager
 from tap_pardot_export.query.records import QueryRecordTyper
-from tap_pardot_export.schemas import EMAIL_RATES, EMAIL_STATS, email_schema
+from tap_pardot_export.schemas import email_schema
 
 VISITOR_IDS_PER_CALL = 100  # keeps the GET under any URL length limit
 
@@ -74,19 +83,25 @@ class VisitsStream(QueryBase):
 
 
 class EmailTemplatesStream(QueryBase):
-    """One-to-one email templates: the list, then each template read (full table)."""
+    """One-to-one email templates, archived ones too: the list, then each template read."""
 
     name = "email_templates"
     object_name = "emailTemplate"
+    FLAGS = ("is_one_to_one_email", "is_archived", "is_auto_responder_email", "is_drip_email",
+             "is_list_email")  # fmt: skip
 
     def _records(self, state: dict[str, Any]) -> Iterator[Record]:
         client, typer = self.run.client, self.typer()
-        listing = client.get_json("/api/emailTemplate/version/{version}/do/listOneToOneEmails")
-        ids = sorted({int(t["id"]) for t in query_records(listing, "emailTemplate")})
+        # without archived=true, archived templates are neither listed nor read
+        archived = {"archived": "true"}
+        listing = client.get_json(LIST_ONE_TO_ONE, params=archived)
+        ids = sorted({int(t["id"]) for t in one_to_one_templates(listing)})
         for template_id in ids:
-            path = f"/api/emailTemplate/version/{{version}}/do/read/id/{template_id}"
-            data = client.get_json(path)
-            yield typer(_node(data, "emailTemplate"))
+            data = client.get_json(template_read_path(template_id), params=archived)
+            record = typer(read_node(data, "emailTemplate"))
+            for flag in self.FLAGS:  # a flag that is not set comes empty
+                record[flag] = bool(record.get(flag))
+            yield record
 
 
 class EmailsStream(QueryBase):
@@ -127,28 +142,17 @@ class EmailsStream(QueryBase):
 
     def _email(self, typer: QueryRecordTyper, email_id: int) -> Record:
         client = self.run.client
-        email = _node(client.get_json(f"/api/email/version/{{version}}/do/read/id/{email_id}"),
-                      "email")  # fmt: skip
+        email = read_node(client.get_json(email_read_path(email_id)),
+                          "email")  # fmt: skip
         message = email.pop("message", None)
         if isinstance(message, dict):  # the full output nests the bodies under message
             email.setdefault("text_message", message.get("text"))
             email.setdefault("html_message", message.get("html"))
         record = typer(email)
-        stats = _node(client.get_json(f"/api/email/version/{{version}}/do/stats/id/{email_id}"),
-                      "stats")  # fmt: skip
-        record["stats"] = {
-            **{n: int(stats[n]) for n in EMAIL_STATS if stats.get(n) not in (None, "")},
-            **{n: float(stats[n]) for n in EMAIL_RATES if stats.get(n) not in (None, "")},
-        }
+        stats = client.get_json(email_stats_path(email_id))
+        # rates are percentages: "98.42%" (or 98.42) becomes 98.42
+        record["stats"] = {k: v for k, v in email_stats(stats).items() if v is not None}
         return record
-
-
-def _node(data: Any, key: str) -> dict[str, Any]:
-    """The object under `key` of a read answer (`{"email": {...}}`), without `@attributes`."""
-    node = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(node, dict):
-        raise PardotError(f"Pardot's {key} answer has no {key!r} object")
-    return {k: v for k, v in node.items() if k != "@attributes"}
 
 
 SPECIAL_QUERY_STREAMS: tuple[type[QueryBase], ...] = (
