@@ -3,16 +3,23 @@
 It owns what every call needs: timeouts, the Authorization and business unit headers, token
 refresh (HTTP 401 or error 184, under any status), in-body error detection, retries with
 exponential backoff and jitter bounded in total time, the v3/v4 version switch (88/89), the
-quota error (122) and the count of calls made.
+quota error (122), the count of calls made and the run's call budget.
+
+Retries live in one layer, around a whole logical call: fetching the token is part of the
+attempt, not a second retry loop inside it, so `max_tries` is the number of tries, and each
+retry is one log line. Failures that cannot heal by waiting stop at once with the setting to fix:
+a host that does not resolve or refuses connections before it has answered once in this run
+(a wrong `login_url` or `base_url`), and every 4xx of the token endpoint.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import backoff
@@ -49,6 +56,7 @@ LOG.addFilter(RedactingFilter())
 BU_HEADER = "Pardot-Business-Unit-Id"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _MAX_WAIT_SECONDS = 60.0
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -73,9 +81,10 @@ class PardotClient:
         self.settings = settings
         self.api_version = settings.api_version
         self.session = session or requests.Session()
-        self.calls = calls or CallCounter()
+        self.calls = calls or CallCounter(budget=settings.max_api_calls)
         self._base = settings.base_url.rstrip("/")
         self._auth = make_authenticator(settings, self._post_token_form)
+        self._answered: set[str] = set()  # hosts that sent an HTTP answer in this run
 
     def __repr__(self) -> str:
         return f"PardotClient(base_url={self._base!r}, api_version={self.api_version})"
@@ -160,6 +169,13 @@ class PardotClient:
         """Start a streamed download of a result or errors file; the caller reads and closes it."""
         return self.request("GET", url, stream=True)
 
+    def login(self) -> None:
+        """Fetch the access token now (retried like any call), so bad credentials fail first.
+
+        The token is kept for the calls that follow, so this costs no extra call in a run.
+        """
+        self._with_retries(self._auth.authorization)
+
     def url(self, path_or_url: str) -> str:
         """The absolute URL for a path, with `{version}` filled in; absolute URLs are checked."""
         if path_or_url.startswith(("http://", "https://")):
@@ -202,10 +218,10 @@ class PardotClient:
         json: Any, data: Any, files: Any, stream: bool, safe: bool,
     ) -> requests.Response:  # fmt: skip
         kind = endpoint_kind(method, url)
-        self.calls.add(kind)
+        self.calls.add(kind)  # raises CallBudgetSpentError instead once the budget is spent
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
-            return self.session.request(
+            response = self.session.request(
                 method, url, params=params, json=json, data=data, files=files, headers=headers,
                 stream=stream, timeout=timeout,
             )  # fmt: skip
@@ -215,6 +231,7 @@ class PardotClient:
             ) from None
         except rex.ConnectionError as exc:
             if _never_reached_server(exc):
+                self._raise_if_unreachable(kind, url, exc)
                 raise PardotRetryableError(f"{kind}: could not connect to {_host(url)}") from None
             text = f"{kind}: the connection broke ({type(exc).__name__})"
             if safe:
@@ -225,6 +242,38 @@ class PardotClient:
             if safe:
                 raise PardotRetryableError(f"{text} ({type(exc).__name__})") from None
             raise PardotOutcomeUnknownError(text + "; the request may have taken effect") from None
+        self._answered.add(_host(url))
+        return response
+
+    def _raise_if_unreachable(self, kind: str, url: str, exc: rex.ConnectionError) -> None:
+        """Fail at once when a host never answered this run and cannot be reached at all.
+
+        A name that does not resolve, or a port where nothing listens, is a wrong setting far
+        more often than an outage, and retrying it only hides the message for minutes. A host
+        that answered earlier in the run is retried instead (a blip, not a typo).
+        """
+        host = _host(url)
+        if host in self._answered:
+            return
+        cause = _unreachable_cause(exc)
+        if cause is None:
+            return
+        setting = self._setting_for(url)
+        what = (
+            f"the host {urlsplit(url).hostname} does not resolve (DNS)"
+            if cause == "dns"
+            else f"nothing accepts connections at {host} (connection refused)"
+        )
+        raise PardotConfigError(f"{kind}: {what}. {_HOST_ADVICE[setting]}")
+
+    def _setting_for(self, url: str) -> str:
+        """Which setting a URL's host comes from: login_url, base_url, or neither."""
+        host = urlsplit(url).netloc
+        if host == urlsplit(self.settings.login_url).netloc and TOKEN_SUFFIX in url:
+            return "login_url"
+        if host == urlsplit(self._base).netloc:
+            return "base_url"
+        return "other"
 
     def _raise_for_error(self, response: requests.Response, stream: bool, safe: bool) -> None:
         status = response.status_code
@@ -288,29 +337,50 @@ class PardotClient:
     # -- helpers --------------------------------------------------------------------------------
 
     def _post_token_form(self, url: str, form: dict[str, str]) -> requests.Response:
-        """POST credentials to a token or login endpoint; only transient failures are retried."""
+        """POST credentials to a token or login endpoint, once.
 
-        def post() -> requests.Response:
-            response = self._send("POST", url, {}, None, None, form, None, False, True)
-            if response.status_code >= 500 or response.status_code == 429:
-                raise PardotRetryableError(f"HTTP {response.status_code} from {_host(url)}")
-            return response
+        It runs inside the retries of the call that needs the token, never in a loop of its
+        own: a 5xx or 429 is retried there with the rest of the attempt, and any other answer
+        (4xx included) is the authenticator's to judge, which does not retry it.
+        """
+        response = self._send("POST", url, {}, None, None, form, None, False, True)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise PardotRetryableError(
+                f"HTTP {response.status_code} from the login endpoint {_host(url)}",
+                status=response.status_code,
+            )
+        return response
 
-        return self._with_retries(post)
+    def _with_retries(self, call: Callable[[], _T]) -> _T:
+        """Run `call`, retrying `PardotRetryableError` with backoff bounded in tries and time.
 
-    def _with_retries(self, call: Callable[[], requests.Response]) -> requests.Response:
-        """Run `call`, retrying `PardotRetryableError` with backoff bounded in tries and time."""
+        One line per retry, from this client only (backoff's own logger is off); when the
+        tries run out the last error is raised with how many were made, for the caller to
+        report once.
+        """
+        gave_up: dict[str, Any] = {}
         retrying = backoff.on_exception(
             self._wait_generator,
             PardotRetryableError,
             max_time=self.settings.max_retry_seconds,
             max_tries=self.settings.max_tries,
             jitter=None,
+            logger=None,
             on_backoff=self._log_backoff,
-            on_giveup=self._log_giveup,
+            on_giveup=gave_up.update,
         )(call)
-        response: requests.Response = retrying()
-        return response
+        try:
+            return retrying()
+        except PardotRetryableError as exc:
+            if not gave_up:
+                raise
+            tries, elapsed = gave_up["tries"], gave_up.get("elapsed", 0.0)
+            raise PardotRetryableError(
+                f"{exc} (gave up after {tries} tries in {elapsed:.0f} s; max_tries and "
+                "max_retry_seconds bound the retries)",
+                code=exc.code,
+                status=exc.status,
+            ) from None
 
     def _wait_generator(self) -> Any:
         """Exponential waits with full jitter, each capped, from `backoff_base_seconds`."""
@@ -350,18 +420,38 @@ class PardotClient:
             details.get("elapsed", 0.0), exc,
         )  # fmt: skip
 
-    def _log_giveup(self, details: Any) -> None:
-        LOG.error(
-            "Giving up after %d tries in %.0f s: %s",
-            details["tries"], details.get("elapsed", 0.0), details.get("exception"),
-        )  # fmt: skip
-
 
 def _with_json_format(path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(params or {})
     if "/version/" in path and "format" not in merged:
         merged["format"] = "json"
     return merged
+
+
+TOKEN_SUFFIX = "/services/oauth2/token"  # noqa: S105 - a URL path, not a secret
+_HOST_ADVICE = {
+    "login_url": "Check login_url: https://login.salesforce.com for production, "
+    "https://test.salesforce.com for sandboxes, or the org's My Domain host.",
+    "base_url": "Check base_url: https://pi.pardot.com, or https://pi.demo.pardot.com for "
+    "developer and demo orgs.",
+    "other": "Check the network and the host Pardot named.",
+}
+
+
+def _unreachable_cause(exc: rex.ConnectionError) -> str | None:
+    """`dns` for a name that does not resolve, `refused` for a closed port, else None."""
+    reason: BaseException | None = exc
+    seen = 0
+    while reason is not None and seen < 20:
+        if isinstance(reason, socket.gaierror):
+            return "dns"
+        if isinstance(reason, ConnectionRefusedError):
+            return "refused"
+        if type(reason).__name__ == "NameResolutionError":  # urllib3 >= 2 wraps the gaierror
+            return "dns"
+        reason = getattr(reason, "reason", None) or reason.__cause__ or reason.__context__
+        seen += 1
+    return None
 
 
 def _never_reached_server(exc: rex.ConnectionError) -> bool:
