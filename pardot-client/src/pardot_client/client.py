@@ -15,17 +15,13 @@ a host that does not resolve or refuses connections before it has answered once 
 from __future__ import annotations
 
 import logging
-import random
-import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-import backoff
 import requests
 from requests import exceptions as rex
-from urllib3.exceptions import NewConnectionError
 
 from pardot_client.auth import make_authenticator
 from pardot_client.calls import CallCounter, endpoint_kind
@@ -48,6 +44,7 @@ from pardot_client.errors import (
     parse_error_body,
 )
 from pardot_client.multipart import FormField, MultipartBody
+from pardot_client.retries import Reachability, Retries, never_reached_server
 from pardot_client.secrets import REGISTRY, RedactingFilter
 from pardot_client.settings import ClientSettings, is_loopback
 
@@ -55,8 +52,6 @@ LOG = logging.getLogger("pardot_client")
 LOG.addFilter(RedactingFilter())
 BU_HEADER = "Pardot-Business-Unit-Id"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-_MAX_WAIT_SECONDS = 60.0
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -84,7 +79,8 @@ class PardotClient:
         self.calls = calls or CallCounter(budget=settings.max_api_calls)
         self._base = settings.base_url.rstrip("/")
         self._auth = make_authenticator(settings, self._post_token_form)
-        self._answered: set[str] = set()  # hosts that sent an HTTP answer in this run
+        self._retries = Retries(settings)
+        self._reachability = Reachability(settings)
 
     def __repr__(self) -> str:
         return f"PardotClient(base_url={self._base!r}, api_version={self.api_version})"
@@ -120,7 +116,7 @@ class PardotClient:
                 method, path_or_url, params, json, data, files, headers, stream, safe, state
             )
 
-        return self._with_retries(attempt)
+        return self._retries.run(attempt)
 
     def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
         """GET a JSON endpoint (adds `format=json` to v3/v4 paths)."""
@@ -174,7 +170,7 @@ class PardotClient:
 
         The token is kept for the calls that follow, so this costs no extra call in a run.
         """
-        self._with_retries(self._auth.authorization)
+        self._retries.run(self._auth.authorization)
 
     def url(self, path_or_url: str) -> str:
         """The absolute URL for a path, with `{version}` filled in; absolute URLs are checked."""
@@ -230,8 +226,8 @@ class PardotClient:
                 f"{kind}: could not connect ({type(exc).__name__})"
             ) from None
         except rex.ConnectionError as exc:
-            if _never_reached_server(exc):
-                self._raise_if_unreachable(kind, url, exc)
+            if never_reached_server(exc):
+                self._reachability.raise_if_unreachable(kind, url, exc)
                 raise PardotRetryableError(f"{kind}: could not connect to {_host(url)}") from None
             text = f"{kind}: the connection broke ({type(exc).__name__})"
             if safe:
@@ -242,38 +238,8 @@ class PardotClient:
             if safe:
                 raise PardotRetryableError(f"{text} ({type(exc).__name__})") from None
             raise PardotOutcomeUnknownError(text + "; the request may have taken effect") from None
-        self._answered.add(_host(url))
+        self._reachability.answered(url)
         return response
-
-    def _raise_if_unreachable(self, kind: str, url: str, exc: rex.ConnectionError) -> None:
-        """Fail at once when a host never answered this run and cannot be reached at all.
-
-        A name that does not resolve, or a port where nothing listens, is a wrong setting far
-        more often than an outage, and retrying it only hides the message for minutes. A host
-        that answered earlier in the run is retried instead (a blip, not a typo).
-        """
-        host = _host(url)
-        if host in self._answered:
-            return
-        cause = _unreachable_cause(exc)
-        if cause is None:
-            return
-        setting = self._setting_for(url)
-        what = (
-            f"the host {urlsplit(url).hostname} does not resolve (DNS)"
-            if cause == "dns"
-            else f"nothing accepts connections at {host} (connection refused)"
-        )
-        raise PardotConfigError(f"{kind}: {what}. {_HOST_ADVICE[setting]}")
-
-    def _setting_for(self, url: str) -> str:
-        """Which setting a URL's host comes from: login_url, base_url, or neither."""
-        host = urlsplit(url).netloc
-        if host == urlsplit(self.settings.login_url).netloc and TOKEN_SUFFIX in url:
-            return "login_url"
-        if host == urlsplit(self._base).netloc:
-            return "base_url"
-        return "other"
 
     def _raise_for_error(self, response: requests.Response, stream: bool, safe: bool) -> None:
         status = response.status_code
@@ -351,45 +317,6 @@ class PardotClient:
             )
         return response
 
-    def _with_retries(self, call: Callable[[], _T]) -> _T:
-        """Run `call`, retrying `PardotRetryableError` with backoff bounded in tries and time.
-
-        One line per retry, from this client only (backoff's own logger is off); when the
-        tries run out the last error is raised with how many were made, for the caller to
-        report once.
-        """
-        gave_up: dict[str, Any] = {}
-        retrying = backoff.on_exception(
-            self._wait_generator,
-            PardotRetryableError,
-            max_time=self.settings.max_retry_seconds,
-            max_tries=self.settings.max_tries,
-            jitter=None,
-            logger=None,
-            on_backoff=self._log_backoff,
-            on_giveup=gave_up.update,
-        )(call)
-        try:
-            return retrying()
-        except PardotRetryableError as exc:
-            if not gave_up:
-                raise
-            tries, elapsed = gave_up["tries"], gave_up.get("elapsed", 0.0)
-            raise PardotRetryableError(
-                f"{exc} (gave up after {tries} tries in {elapsed:.0f} s; max_tries and "
-                "max_retry_seconds bound the retries)",
-                code=exc.code,
-                status=exc.status,
-            ) from None
-
-    def _wait_generator(self) -> Any:
-        """Exponential waits with full jitter, each capped, from `backoff_base_seconds`."""
-        base = self.settings.backoff_base_seconds
-        exponent = 0
-        while True:
-            yield random.uniform(0, min(_MAX_WAIT_SECONDS, base * 2**exponent))
-            exponent += 1
-
     def _switch_version(self, version: int) -> None:
         LOG.warning(
             "Pardot says this account needs API version %s (api_version is %s); switching to "
@@ -412,55 +339,12 @@ class PardotClient:
                 "must be on the Pardot host (base_url) over https"
             )
 
-    def _log_backoff(self, details: Any) -> None:
-        exc = details.get("exception")
-        LOG.warning(
-            "Retrying in %.1f s (try %d of %d, %.0f s so far): %s",
-            details.get("wait", 0.0), details["tries"], self.settings.max_tries,
-            details.get("elapsed", 0.0), exc,
-        )  # fmt: skip
-
 
 def _with_json_format(path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(params or {})
     if "/version/" in path and "format" not in merged:
         merged["format"] = "json"
     return merged
-
-
-TOKEN_SUFFIX = "/services/oauth2/token"  # noqa: S105 - a URL path, not a secret
-_HOST_ADVICE = {
-    "login_url": "Check login_url: https://login.salesforce.com for production, "
-    "https://test.salesforce.com for sandboxes, or the org's My Domain host.",
-    "base_url": "Check base_url: https://pi.pardot.com, or https://pi.demo.pardot.com for "
-    "developer and demo orgs.",
-    "other": "Check the network and the host Pardot named.",
-}
-
-
-def _unreachable_cause(exc: rex.ConnectionError) -> str | None:
-    """`dns` for a name that does not resolve, `refused` for a closed port, else None."""
-    reason: BaseException | None = exc
-    seen = 0
-    while reason is not None and seen < 20:
-        if isinstance(reason, socket.gaierror):
-            return "dns"
-        if isinstance(reason, ConnectionRefusedError):
-            return "refused"
-        if type(reason).__name__ == "NameResolutionError":  # urllib3 >= 2 wraps the gaierror
-            return "dns"
-        reason = getattr(reason, "reason", None) or reason.__cause__ or reason.__context__
-        seen += 1
-    return None
-
-
-def _never_reached_server(exc: rex.ConnectionError) -> bool:
-    reason: BaseException | None = exc
-    while reason is not None:
-        if isinstance(reason, NewConnectionError | ConnectionRefusedError):
-            return True
-        reason = getattr(reason, "reason", None) or reason.__context__
-    return False
 
 
 def _is_api_answer(response: requests.Response) -> bool:
