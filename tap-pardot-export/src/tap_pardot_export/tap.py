@@ -11,6 +11,7 @@ the environment, bad credentials fail before the first stream, and `--test` (and
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import cached_property
 from typing import Any
@@ -23,7 +24,7 @@ from singer_sdk.plugin_base import JSONSchemaValidator
 from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
-from pardot_client import PardotClient, PardotConfigError
+from pardot_client import PardotClient, PardotConfigError, PardotQuotaExceededError
 from pardot_client.cli_errors import QUOTA_EXIT_CODE, reported_errors
 from pardot_client.config_check import check_config, config_error_line, numbers_as_text
 from pardot_client.connection_check import ConnectionReport, started_by_meltano_config_test
@@ -38,6 +39,27 @@ __all__ = ["QUOTA_EXIT_CODE", "StreamSettingError", "TapPardotExport"]
 
 class StreamSettingError(PardotConfigError, ValueError):
     """A setting naming a stream or procedure the tap does not have (still a ValueError)."""
+
+
+class PlannedStopFilter(logging.Filter):
+    """The SDK's "An unhandled error occurred while syncing" as INFO on a planned stop.
+
+    A used-up daily limit or call budget ends a stream by an exception, which the SDK logs at
+    ERROR before the tap reports the stop itself (one line); the filter sees the exception
+    being handled (`sys.exc_info`) and keeps ERROR for everything else.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Downgrade the SDK's stream error line while a quota stop is being handled."""
+        stopping = isinstance(sys.exc_info()[1], PardotQuotaExceededError)
+        if (
+            stopping
+            and record.levelno == logging.ERROR
+            and "error occurred while syncing" in str(record.msg)
+        ):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = "Stream %r stopped (see below)", record.args
+        return True
 
 
 class TapPardotExport(Tap):
@@ -96,6 +118,9 @@ class TapPardotExport(Tap):
         next run resumes exactly there. Started by `meltano config test`, the tap runs the
         connection test instead of a sync.
         """
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, PlannedStopFilter) for f in handler.filters):
+                handler.addFilter(PlannedStopFilter())
         with reported_errors(cls.logger):
             config = kwargs.get("config")
             if config is not None and not kwargs.get("about") and started_by_meltano_config_test():
