@@ -17,7 +17,8 @@ PLUGIN_INPUTS := meltano.yml pardot-client/pyproject.toml tap-pardot-export/pypr
 	target-pardot-import/pyproject.toml $(wildcard plugins/loaders/target-duckdb-header-fix/*.toml \
 	plugins/loaders/target-duckdb-header-fix/src/*/*.py)
 
-.PHONY: install lint types test unit e2e sim meltano plugins demo demo-reset readme-settings
+.PHONY: install lint types test unit e2e sim meltano plugins demo demo-reset readme-settings \
+	hub-definitions wheels
 
 install:  ## install uv (if missing) and the whole workspace, exactly as locked
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
@@ -62,6 +63,12 @@ demo-reset: install  ## forget the demo's state and DuckDB file
 
 readme-settings: install  ## regenerate README.md's settings tables from --about
 	$(UV) run python scripts/settings_table.py
+
+hub-definitions: install  ## regenerate meltano-hub/ (the Meltano Hub plugin definitions) from --about
+	$(UV) run python scripts/hub_definitions.py
+
+wheels: install  ## build the wheels and sdists of every package into dist/
+	$(UV) build --all-packages --out-dir dist
 
 sim: install  ## serve a demo simulator on 127.0.0.1:8765
 	$(UV) run pardot-sim serve --port 8765 --scale demo
