@@ -34,6 +34,7 @@ from pardot_sim.testing import FIXED_START
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 UNITS = {"tap-pardot-export--unit-a": 0, "tap-pardot-export--unit-b": 1}  # plugin -> sim index
+JOBS = {"tap-pardot-export--unit-a": "pardot-unit-a", "tap-pardot-export--unit-b": "pardot-unit-b"}
 LOADER = "target-postgres"
 CHANGED = ("prospect", "visitorActivity", "listMembership", "visitor", "prospectAccount")
 
@@ -67,8 +68,8 @@ def expected(admin: SimAdmin, sim: Simulator, end: str) -> dict[str, set[tuple[s
 
 
 def run_both(project: MeltanoProject, extra: dict[str, str]) -> None:
-    """Start both units' jobs at once and wait for both."""
-    jobs = {name: project.start("run", name, LOADER, extra=extra) for name in UNITS}
+    """Start both units' jobs (meltano.yml's `jobs`) at once and wait for both."""
+    jobs = {name: project.start("run", JOBS[name], extra=extra) for name in UNITS}
     logs = dict(zip(UNITS, project.logs[-len(UNITS) :], strict=True))
     for name, job in jobs.items():
         try:
@@ -127,9 +128,9 @@ def _two_units(
     )
     # One deploy step migrates the shared system database; the workers then only use it.
     project.run("state", "list")
-    # A first deploy runs one unit alone over one day, so the loader's tables exist: two
-    # target-postgres creating the same table at once can fail ("Table already exists").
-    # Unit a's state then starts at that day; the concurrent runs go on from there.
+    # A first deploy runs one unit alone over one day, so the loader's tables exist before two
+    # loaders could both find one missing and create it. Unit a's state then starts at that
+    # day; the concurrent runs go on from there.
     project.run("run", "tap-pardot-export--unit-a", LOADER,
                 extra={"PARDOT_SIM_NOW": "2026-01-02T00:00:00Z"})  # fmt: skip
 
