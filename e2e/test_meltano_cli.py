@@ -66,9 +66,7 @@ def test_numbers_from_the_environment_reach_the_tap_through_meltano(
 
 def test_meltano_add_from_the_hub_definitions(tmp_path: Path) -> None:
     """A new Meltano project adds both connectors from the definition files, offline."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TAP_", "TARGET_", "MELTANO_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_", "TARGET_", "MELTANO_"))}
     env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     work = tmp_path / "project"
 
@@ -81,10 +79,9 @@ def test_meltano_add_from_the_hub_definitions(tmp_path: Path) -> None:
 
     meltano("init", "project", "--no-usage-stats")
     hub = ROOT / "meltano-hub"
-    meltano("add", "--no-install", "--plugin-type", "extractor", "tap-pardot-export",
-            "--from-ref", str(hub / "extractors/tap-pardot-export/pardot-connectors.yml"))
-    meltano("add", "--no-install", "--plugin-type", "loader", "target-pardot-import",
-            "--from-ref", str(hub / "loaders/target-pardot-import/pardot-connectors.yml"))  # fmt: skip
+    for kind, name in (("extractor", "tap-pardot-export"), ("loader", "target-pardot-import")):
+        definition = hub / f"{kind}s" / name / "pardot-connectors.yml"
+        meltano("add", "--no-install", "--plugin-type", kind, name, "--from-ref", str(definition))
     added = yaml.safe_load((work / "meltano.yml").read_text())
     plugins = {p["name"]: p for kind in added["plugins"].values() for p in kind}
     tap = plugins["tap-pardot-export"]

@@ -32,6 +32,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 PUBLISHED = ("pardot-client", "tap-pardot-export", "target-pardot-import")
 CONNECTORS = ("tap-pardot-export", "target-pardot-import")
 START, END = "2026-11-09T00:00:00Z", "2026-11-23T12:00:00Z"
+# The workspace's venv and the connectors' settings stay out of the commands run "outside".
+_NOT_PASSED = ("TAP_", "TARGET_", "MELTANO_", "VIRTUAL_ENV", "UV_PROJECT", "PYTHONPATH")
 
 
 def uv() -> list[str]:
@@ -42,14 +44,12 @@ def uv() -> list[str]:
 
 def run(command: list[str], *, cwd: Path, timeout: float = 600) -> str:
     """Run a command outside the workspace (no VIRTUAL_ENV, no TAP_/TARGET_ settings)."""
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("TAP_", "TARGET_", "MELTANO_", "VIRTUAL_ENV", "UV_PROJECT", "PYTHONPATH"))
-    }  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_PASSED)}
     done = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}\n{done.stderr[-3000:]}"
+    what = f"{' '.join(command)} exited {done.returncode}"
+    assert done.returncode == 0, f"{what}\n{done.stderr[-3000:]}"
     return done.stdout
 
 
