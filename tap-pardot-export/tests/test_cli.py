@@ -171,10 +171,22 @@ def test_the_test_flag_names_a_wrong_business_unit(
 
 
 def test_the_test_flag_catches_a_timezone_set_too_far_west(
-    sim: Simulator, tap_config: Any, tmp_path: Path
+    own_sim: Simulator, tmp_path: Path
 ) -> None:
-    """The API user is in New York; Honolulu puts the newest prospect's update in the future."""
-    done = run_cli("--test", config=tap_config(timezone="Pacific/Honolulu"), tmp_path=tmp_path)
+    """The API user is in New York; Honolulu puts the newest prospect's update in the future.
+
+    A simulator of the test's own: its clock is where the data ends, and one prospect was just
+    updated (the shared simulator's clock may have been moved on by other tests).
+    """
+    unit = own_sim.config()["business_unit_id"]
+    admin = SimAdmin(own_sim)
+    try:
+        admin.post(f"/_sim/accounts/{unit}/mutate",
+                   {"seed": 1, "updates": 1, "inserts": 0, "objects": ["prospect"]})  # fmt: skip
+    finally:
+        admin.close()
+    config = own_sim.config(timezone="Pacific/Honolulu", start_date=START)
+    done = run_cli("--test", config=config, tmp_path=tmp_path)
     line = assert_one_line_error(done)
     assert line.startswith("Config error: The timezone setting is Pacific/Honolulu")
     assert "further east" in line
