@@ -235,3 +235,34 @@ def test_a_spent_call_budget_stops_cleanly_and_the_next_run_resumes(
         admin.close()
     assert set(got) == wanted, "a row was lost across the budget stop"
     assert len([m for m in messages if m["type"] == "RECORD"]) < len(wanted), "nothing stopped"
+
+
+def test_started_by_meltano_config_test_the_tap_answers_with_one_record(
+    sim: Simulator, admin: SimAdmin, tap_config: Any, tmp_path: Path
+) -> None:
+    """Meltano's config test runs a plain sync and waits for a RECORD; the tap recognises its
+    parent (`meltano ... config test`) and answers with the connection test, no export."""
+    (tmp_path / "config.json").write_text(json.dumps(tap_config()))
+    parent = tmp_path / "meltano"  # stands in for Meltano: the tap's parent process
+    parent.write_text(
+        "import subprocess, sys\n"
+        f"done = subprocess.run({[*EXECUTABLE, '--config', str(tmp_path / 'config.json')]!r})\n"
+        "sys.exit(done.returncode)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_", "MELTANO_"))}
+    before = admin.calls()["by_kind"]
+    done = subprocess.run(
+        [sys.executable, str(parent), "config", "test", "tap-pardot-export"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**environ, "MELTANO_PROJECT_ROOT": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    messages = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert [(m["type"], m["stream"]) for m in messages] == [
+        ("SCHEMA", "connection_test"), ("RECORD", "connection_test"),
+    ]  # fmt: skip
+    record = messages[1]["record"]
+    assert record["business_unit_id"] == "0Uv000000000001AAA"
+    assert record["api_version"] == 4
+    used = {k: n - before.get(k, 0) for k, n in admin.calls()["by_kind"].items()}
+    assert {k: n for k, n in used.items() if n} == {"prospect.query": 1}
