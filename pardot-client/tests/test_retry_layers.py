@@ -107,3 +107,14 @@ def test_the_call_budget_stops_before_the_call_past_it(sim: Simulator) -> None:
     text = str(info.value)
     assert "max_api_calls" in text
     assert "3" in text
+
+
+def test_a_login_url_that_is_no_https_server_fails_at_once(sim: Simulator) -> None:
+    """https:// to the simulator's plain-http port: the handshake fails, and cannot heal."""
+    login = sim.url.replace("http://", "https://")
+    client = PardotClient(client_settings(sim, login_url=login, max_tries=4))
+    with pytest.raises(PardotConfigError) as info:
+        client.get_json(QUERY)
+    assert "TLS handshake" in str(info.value)
+    assert "login_url" in str(info.value)
+    assert client.calls.snapshot() == {"oauth.token": 1}

@@ -222,6 +222,8 @@ class PardotClient:
                 stream=stream, timeout=timeout,
             )  # fmt: skip
         except (rex.ConnectTimeout, rex.SSLError) as exc:
+            if isinstance(exc, rex.SSLError):
+                self._reachability.raise_if_unreachable(kind, url, exc)
             raise PardotRetryableError(
                 f"{kind}: could not connect ({type(exc).__name__})"
             ) from None

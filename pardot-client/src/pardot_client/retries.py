@@ -6,7 +6,8 @@ one WARNING line per retry and none from the backoff library's own logger. When 
 out the last error says how many were made, for the command line to report once.
 
 `Reachability` decides which connection failures fail at once instead: a host that has not
-answered in this run and whose name does not resolve, or where nothing listens, is a wrong
+answered in this run and whose name does not resolve, where nothing listens, or whose TLS
+handshake fails, is a wrong
 `login_url` or `base_url` far more often than an outage, and waiting only hides the message
 (docs/pardot-api/auth.md#hosts). A host that answered earlier is retried (a blip, not a typo).
 """
@@ -107,11 +108,12 @@ class Reachability:
         cause = unreachable_cause(exc)
         if cause is None:
             return
-        what = (
-            f"the host {urlsplit(url).hostname} does not resolve (DNS)"
-            if cause == "dns"
-            else f"nothing accepts connections at {host} (connection refused)"
-        )
+        what = {
+            "dns": f"the host {urlsplit(url).hostname} does not resolve (DNS)",
+            "refused": f"nothing accepts connections at {host} (connection refused)",
+            "tls": f"the TLS handshake with {host} failed (not an https server, or its "
+            "certificate does not match the host)",
+        }[cause]
         raise PardotConfigError(f"{kind}: {what}. {_HOST_ADVICE[self._setting_for(url)]}")
 
     def _setting_for(self, url: str) -> str:
@@ -124,7 +126,10 @@ class Reachability:
 
 
 def unreachable_cause(exc: BaseException) -> str | None:
-    """`dns` for a name that does not resolve, `refused` for a closed port, else None."""
+    """`dns` for a name that does not resolve, `refused` for a closed port, `tls` for a failed
+    TLS handshake, else None."""
+    if isinstance(exc, rex.SSLError):
+        return "tls"
     reason: BaseException | None = exc
     for _ in range(20):  # the chain of causes is short; never loop on a cycle
         if reason is None:
