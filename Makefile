@@ -5,7 +5,11 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 # Meltano lives in its own venv, never in the workspace's; its plugins in .meltano/ (one venv each).
 MELTANO_VENV := .meltano-venv
 MELTANO := $(MELTANO_VENV)/bin/meltano
-MELTANO_SPEC := meltano>=4.4.1,<5
+# The postgres extra lets Meltano keep its system database (state) in PostgreSQL, as jobs on
+# several machines share it (README.md, "Running at scale"; e2e/test_business_units.py).
+MELTANO_SPEC := meltano[postgres]>=4.4.1,<5
+# Installed again whenever the spec changes (the stamp's name carries a hash of it).
+MELTANO_STAMP := $(MELTANO_VENV)/.installed-$(shell printf '%s' '$(MELTANO_SPEC)' | cksum | cut -d' ' -f1)
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 # Reinstall the plugins only when what they are built from changes (editable installs follow the
 # source on their own).
@@ -13,7 +17,8 @@ PLUGIN_INPUTS := meltano.yml pardot-client/pyproject.toml tap-pardot-export/pypr
 	target-pardot-import/pyproject.toml $(wildcard plugins/loaders/target-duckdb-header-fix/*.toml \
 	plugins/loaders/target-duckdb-header-fix/src/*/*.py)
 
-.PHONY: install lint types test unit e2e sim meltano plugins demo demo-reset readme-settings
+.PHONY: install lint types test unit e2e sim meltano plugins demo demo-reset readme-settings \
+	hub-definitions wheels
 
 install:  ## install uv (if missing) and the whole workspace, exactly as locked
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
@@ -35,14 +40,15 @@ unit: install  ## the tests without the end-to-end pipelines
 e2e: install plugins  ## only the end-to-end pipelines (Meltano, DuckDB, PostgreSQL)
 	$(UV) run pytest -m e2e
 
-$(MELTANO):
+$(MELTANO_STAMP):
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
 	$(UV) venv --quiet --allow-existing $(MELTANO_VENV)
 	$(UV) pip install --quiet --python $(MELTANO_VENV)/bin/python "$(MELTANO_SPEC)"
+	@touch $@
 
-meltano: $(MELTANO)  ## install Meltano into .meltano-venv (once)
+meltano: $(MELTANO_STAMP)  ## install Meltano into .meltano-venv (once per MELTANO_SPEC)
 
-.meltano/plugins.installed: $(MELTANO) $(PLUGIN_INPUTS)
+.meltano/plugins.installed: $(MELTANO_STAMP) $(PLUGIN_INPUTS)
 	$(MELTANO) install
 	@touch $@
 
@@ -57,6 +63,12 @@ demo-reset: install  ## forget the demo's state and DuckDB file
 
 readme-settings: install  ## regenerate README.md's settings tables from --about
 	$(UV) run python scripts/settings_table.py
+
+hub-definitions: install  ## regenerate meltano-hub/ (the Meltano Hub plugin definitions) from --about
+	$(UV) run python scripts/hub_definitions.py
+
+wheels: install  ## build the wheels and sdists of every package into dist/
+	$(UV) build --all-packages --out-dir dist
 
 sim: install  ## serve a demo simulator on 127.0.0.1:8765
 	$(UV) run pardot-sim serve --port 8765 --scale demo

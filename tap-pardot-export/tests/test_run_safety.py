@@ -57,7 +57,7 @@ def test_discovery_with_failing_credentials_is_an_error_not_a_standard_catalog(
     run = run_cli(tmp_path, config, "--discover")
     assert run.returncode != 0
     assert run.messages == [], "a catalog without the custom fields was printed"
-    assert "custom prospect fields could not be listed" in run.stderr
+    assert "Check client_id and client_secret" in run.stderr
 
 
 def test_discovery_without_any_credential_lists_the_standard_fields(tmp_path: Path) -> None:

@@ -1,4 +1,10 @@
-"""Counting API calls by endpoint kind, so benchmarks and logs can report the quota a run used."""
+"""Counting API calls by endpoint kind, and the run's call budget.
+
+Benchmarks and logs report the quota a run used from these counts. The budget (`max_api_calls`)
+lets several jobs share one account's daily limit: a run that has made that many calls stops
+before the next one, the way a used-up daily limit stops it, so the state saved so far is kept
+and the next run resumes there (docs/pardot-api/errors.md#codes-the-client-treats-specially).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import re
 import threading
 from collections import Counter
 from urllib.parse import urlsplit
+
+from pardot_client.errors import PardotQuotaExceededError
 
 _V34 = re.compile(r"/api/(?P<object>[A-Za-z]+)/version/\d+/do/(?P<op>[A-Za-z]+)")
 _V5 = re.compile(r"/api/v5/(?:objects/)?(?P<collection>[a-z-]+)(?P<rest>/.*)?")
@@ -35,16 +43,42 @@ def endpoint_kind(method: str, url: str) -> str:
     return f"other.{method.lower()}"
 
 
-class CallCounter:
-    """Thread-safe counts of HTTP requests sent, retries and token refreshes included."""
+class CallBudgetSpentError(PardotQuotaExceededError):
+    """This run made `max_api_calls` calls; the next one was not sent.
 
-    def __init__(self) -> None:
+    A kind of the daily-limit stop (the same handling keeps the state), but planned: the CLI
+    ends such a run successfully, so an orchestrator does not retry it into a fresh budget.
+    """
+
+    def __init__(self, budget: int, kind: str) -> None:
+        super().__init__(
+            f"This run's API call budget is spent: it made max_api_calls = {budget} calls, so "
+            f"the next one ({kind}) was not sent. The state saved so far is kept; the next run "
+            "resumes there. Raise max_api_calls (or leave it unset) to let a run do more.",
+            resets_at=None,
+            code=None,
+            status=None,
+        )
+        self.budget = budget
+
+
+class CallCounter:
+    """Thread-safe counts of HTTP requests sent, retries and token refreshes included.
+
+    With a `budget`, `add` refuses the call past it (`CallBudgetSpentError`) instead of
+    counting it, so the caller never sends it.
+    """
+
+    def __init__(self, budget: int | None = None) -> None:
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self.budget = budget if budget and budget > 0 else None
 
     def add(self, kind: str) -> None:
-        """Count one request of `kind`."""
+        """Count one request of `kind`, or raise `CallBudgetSpentError` when none is left."""
         with self._lock:
+            if self.budget is not None and sum(self._counts.values()) >= self.budget:
+                raise CallBudgetSpentError(self.budget, kind)
             self._counts[kind] += 1
 
     @property

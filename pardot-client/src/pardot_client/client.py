@@ -3,22 +3,25 @@
 It owns what every call needs: timeouts, the Authorization and business unit headers, token
 refresh (HTTP 401 or error 184, under any status), in-body error detection, retries with
 exponential backoff and jitter bounded in total time, the v3/v4 version switch (88/89), the
-quota error (122) and the count of calls made.
+quota error (122), the count of calls made and the run's call budget.
+
+Retries live in one layer, around a whole logical call: fetching the token is part of the
+attempt, not a second retry loop inside it, so `max_tries` is the number of tries, and each
+retry is one log line. Failures that cannot heal by waiting stop at once with the setting to fix:
+a host that does not resolve or refuses connections before it has answered once in this run
+(a wrong `login_url` or `base_url`), and every 4xx of the token endpoint.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import backoff
 import requests
 from requests import exceptions as rex
-from urllib3.exceptions import NewConnectionError
 
 from pardot_client.auth import make_authenticator
 from pardot_client.calls import CallCounter, endpoint_kind
@@ -41,6 +44,7 @@ from pardot_client.errors import (
     parse_error_body,
 )
 from pardot_client.multipart import FormField, MultipartBody
+from pardot_client.retries import Reachability, Retries, never_reached_server
 from pardot_client.secrets import REGISTRY, RedactingFilter
 from pardot_client.server_clock import ServerClock
 from pardot_client.settings import ClientSettings, is_loopback
@@ -49,7 +53,6 @@ LOG = logging.getLogger("pardot_client")
 LOG.addFilter(RedactingFilter())
 BU_HEADER = "Pardot-Business-Unit-Id"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-_MAX_WAIT_SECONDS = 60.0
 
 
 @dataclass
@@ -74,10 +77,12 @@ class PardotClient:
         self.settings = settings
         self.api_version = settings.api_version
         self.session = session or requests.Session()
-        self.calls = calls or CallCounter()
+        self.calls = calls or CallCounter(budget=settings.max_api_calls)
         self.server_clock = ServerClock()  # Pardot's time, from the responses' Date headers
         self._base = settings.base_url.rstrip("/")
         self._auth = make_authenticator(settings, self._post_token_form)
+        self._retries = Retries(settings)
+        self._reachability = Reachability(settings)
 
     def __repr__(self) -> str:
         return f"PardotClient(base_url={self._base!r}, api_version={self.api_version})"
@@ -113,7 +118,7 @@ class PardotClient:
                 method, path_or_url, params, json, data, files, headers, stream, safe, state
             )
 
-        return self._with_retries(attempt)
+        return self._retries.run(attempt)
 
     def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
         """GET a JSON endpoint (adds `format=json` to v3/v4 paths)."""
@@ -162,6 +167,13 @@ class PardotClient:
         """Start a streamed download of a result or errors file; the caller reads and closes it."""
         return self.request("GET", url, stream=True)
 
+    def login(self) -> None:
+        """Fetch the access token now (retried like any call), so bad credentials fail first.
+
+        The token is kept for the calls that follow, so this costs no extra call in a run.
+        """
+        self._retries.run(self._auth.authorization)
+
     def url(self, path_or_url: str) -> str:
         """The absolute URL for a path, with `{version}` filled in; absolute URLs are checked."""
         if path_or_url.startswith(("http://", "https://")):
@@ -204,22 +216,22 @@ class PardotClient:
         json: Any, data: Any, files: Any, stream: bool, safe: bool,
     ) -> requests.Response:  # fmt: skip
         kind = endpoint_kind(method, url)
-        self.calls.add(kind)
+        self.calls.add(kind)  # raises CallBudgetSpentError instead once the budget is spent
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
             response = self.session.request(
                 method, url, params=params, json=json, data=data, files=files, headers=headers,
                 stream=stream, timeout=timeout,
             )  # fmt: skip
-            if url.startswith(self._base):  # Pardot's clock, not the login host's
-                self.server_clock.observe(response.headers.get("Date"))
-            return response
         except (rex.ConnectTimeout, rex.SSLError) as exc:
+            if isinstance(exc, rex.SSLError):
+                self._reachability.raise_if_unreachable(kind, url, exc)
             raise PardotRetryableError(
                 f"{kind}: could not connect ({type(exc).__name__})"
             ) from None
         except rex.ConnectionError as exc:
-            if _never_reached_server(exc):
+            if never_reached_server(exc):
+                self._reachability.raise_if_unreachable(kind, url, exc)
                 raise PardotRetryableError(f"{kind}: could not connect to {_host(url)}") from None
             text = f"{kind}: the connection broke ({type(exc).__name__})"
             if safe:
@@ -230,6 +242,10 @@ class PardotClient:
             if safe:
                 raise PardotRetryableError(f"{text} ({type(exc).__name__})") from None
             raise PardotOutcomeUnknownError(text + "; the request may have taken effect") from None
+        self._reachability.answered(url)
+        if url.startswith(self._base):  # Pardot's clock, not the login host's
+            self.server_clock.observe(response.headers.get("Date"))
+        return response
 
     def _raise_for_error(self, response: requests.Response, stream: bool, safe: bool) -> None:
         status = response.status_code
@@ -293,37 +309,19 @@ class PardotClient:
     # -- helpers --------------------------------------------------------------------------------
 
     def _post_token_form(self, url: str, form: dict[str, str]) -> requests.Response:
-        """POST credentials to a token or login endpoint; only transient failures are retried."""
+        """POST credentials to a token or login endpoint, once.
 
-        def post() -> requests.Response:
-            response = self._send("POST", url, {}, None, None, form, None, False, True)
-            if response.status_code >= 500 or response.status_code == 429:
-                raise PardotRetryableError(f"HTTP {response.status_code} from {_host(url)}")
-            return response
-
-        return self._with_retries(post)
-
-    def _with_retries(self, call: Callable[[], requests.Response]) -> requests.Response:
-        """Run `call`, retrying `PardotRetryableError` with backoff bounded in tries and time."""
-        retrying = backoff.on_exception(
-            self._wait_generator,
-            PardotRetryableError,
-            max_time=self.settings.max_retry_seconds,
-            max_tries=self.settings.max_tries,
-            jitter=None,
-            on_backoff=self._log_backoff,
-            on_giveup=self._log_giveup,
-        )(call)
-        response: requests.Response = retrying()
+        It runs inside the retries of the call that needs the token, never in a loop of its
+        own: a 5xx or 429 is retried there with the rest of the attempt, and any other answer
+        (4xx included) is the authenticator's to judge, which does not retry it.
+        """
+        response = self._send("POST", url, {}, None, None, form, None, False, True)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise PardotRetryableError(
+                f"HTTP {response.status_code} from the login endpoint {_host(url)}",
+                status=response.status_code,
+            )
         return response
-
-    def _wait_generator(self) -> Any:
-        """Exponential waits with full jitter, each capped, from `backoff_base_seconds`."""
-        base = self.settings.backoff_base_seconds
-        exponent = 0
-        while True:
-            yield random.uniform(0, min(_MAX_WAIT_SECONDS, base * 2**exponent))
-            exponent += 1
 
     def _switch_version(self, version: int) -> None:
         LOG.warning(
@@ -347,35 +345,12 @@ class PardotClient:
                 "must be on the Pardot host (base_url) over https"
             )
 
-    def _log_backoff(self, details: Any) -> None:
-        exc = details.get("exception")
-        LOG.warning(
-            "Retrying in %.1f s (try %d of %d, %.0f s so far): %s",
-            details.get("wait", 0.0), details["tries"], self.settings.max_tries,
-            details.get("elapsed", 0.0), exc,
-        )  # fmt: skip
-
-    def _log_giveup(self, details: Any) -> None:
-        LOG.error(
-            "Giving up after %d tries in %.0f s: %s",
-            details["tries"], details.get("elapsed", 0.0), details.get("exception"),
-        )  # fmt: skip
-
 
 def _with_json_format(path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(params or {})
     if "/version/" in path and "format" not in merged:
         merged["format"] = "json"
     return merged
-
-
-def _never_reached_server(exc: rex.ConnectionError) -> bool:
-    reason: BaseException | None = exc
-    while reason is not None:
-        if isinstance(reason, NewConnectionError | ConnectionRefusedError):
-            return True
-        reason = getattr(reason, "reason", None) or reason.__context__
-    return False
 
 
 def _is_api_answer(response: requests.Response) -> bool:

@@ -58,6 +58,7 @@ class ClientSettings:
     max_tries: int = 8
     backoff_base_seconds: float = 1.0
     token_lifetime_seconds: float = 3600.0  # Salesforce sends no expires_in; refresh after this
+    max_api_calls: int | None = None  # this run's call budget; None: no budget of our own
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,10 +83,8 @@ class ClientSettings:
                 value = SecretStr(str(value))
             elif name == "grant_type":
                 value = _grant_type(value)
-            elif name in _INTEGERS:
-                value = int(value)
-            elif name in _NUMBERS:
-                value = float(value)  # JSON configs may arrive as Decimal (singer-sdk's reader)
+            elif name in _INTEGERS or name in _NUMBERS:
+                value = _number(name, value, integer=name in _INTEGERS)
             values[name] = value
         settings = cls(**values, extra={k: v for k, v in config.items() if k not in known})
         settings.validate()
@@ -147,9 +146,14 @@ class ClientSettings:
                     f"business_unit_id {bu!r} is not an 18-character id starting with 0Uv; copy it "
                     "from Salesforce Setup > Account Engagement > Business Unit Setup"
                 )
+        if self.max_api_calls is not None and self.max_api_calls < 1:
+            raise PardotConfigError(
+                f"max_api_calls must be a positive number of calls, not {self.max_api_calls}; "
+                "leave it unset for no budget"
+            )
 
 
-_INTEGERS = frozenset({"api_version", "max_tries"})
+_INTEGERS = frozenset({"api_version", "max_tries", "max_api_calls"})
 _NUMBERS = frozenset(
     {"connect_timeout", "read_timeout", "max_retry_seconds", "backoff_base_seconds",
      "token_lifetime_seconds"}
@@ -162,6 +166,23 @@ _REQUIRED: dict[GrantType, tuple[str, ...]] = {
     GrantType.JWT_BEARER: ("client_id", "username", "private_key"),
     GrantType.LEGACY_API_KEY: ("username", "password", "user_key"),
 }
+
+
+def _number(name: str, value: Any, *, integer: bool) -> int | float:
+    """A number setting as given in JSON, as Decimal (singer-sdk's reader) or as text (the
+    environment); a whole number where an integer is wanted."""
+    try:
+        number = float(str(value).strip()) if not isinstance(value, (int, float)) else value
+    except ValueError:
+        number = None
+    if number is None or isinstance(value, bool) or number != number:  # noqa: PLR0124 - NaN
+        kind = "a whole number" if integer else "a number"
+        raise PardotConfigError(f"{name} must be {kind}, not {value!r}") from None
+    if integer:
+        if float(number) != int(number):
+            raise PardotConfigError(f"{name} must be a whole number, not {value!r}")
+        return int(number)
+    return float(number)
 
 
 def _grant_type(value: Any) -> GrantType:

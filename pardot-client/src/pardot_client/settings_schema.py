@@ -102,6 +102,13 @@ CONNECTION_PROPERTIES: dict[str, dict[str, Any]] = {
         "(Salesforce does not say; a rejected token is refreshed at once anyway).",
         _DEFAULTS.token_lifetime_seconds,
     ),
+    "max_api_calls": {
+        **_plain("integer", "API call budget", "Most API calls one run may make (retries and "
+                 "token calls included); when spent the run stops cleanly with its state saved, "
+                 "and the next run resumes there. Splits the account's daily limit between "
+                 "jobs; default: no budget."),
+        "minimum": 1,
+    },
 }  # fmt: skip
 
 
