@@ -693,7 +693,7 @@ def test_row_errors_csv_layouts(pardot: Client, layout: str) -> None:
         ("title_case", ["prospect_id", "comments", "Error Type", "Error Description"], 2),
         ("camel_case", ["prospect_id", "comments", "errorType", "errorDescription"], 2),
         ("single", ["prospect_id", "comments", "error"], 1),
-        ("other_names", ["prospect_id", "comments", "Status", "Details"], 2),
+        ("other_names", ["prospect_id", "comments", "Outcome", "Notes"], 2),
         ("unnamed", ["prospect_id", "comments"], 2),
         ("headerless", None, 2),
     ],

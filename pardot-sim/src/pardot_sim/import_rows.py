@@ -13,8 +13,8 @@ Choices where the docs are silent:
   the error's type and description. Its columns are unconfirmed, so the `error_csv_layout` switch
   serves each plausible shape (`ERROR_LAYOUTS`): the two columns after the row (`error_type`,
   `error_description`: the default) or before it, named as in the UI's report or in camelCase, a
-  single `error` column with the description only, names a reader cannot know (`Status`,
-  `Details`), no names at all (the two cells trail each row, the header names only the row's
+  single `error` column with the description only, names a reader cannot know (`Outcome`,
+  `Notes`), no names at all (the two cells trail each row, the header names only the row's
   columns), or no header row. Error types: no_match_key, missing_email, invalid_email,
   invalid_value, prospect_not_found, prospect_deleted.
 """
@@ -42,7 +42,7 @@ ERROR_LAYOUTS: dict[str, tuple[tuple[str, ...] | None, bool, bool]] = {
     "title_case": (("Error Type", "Error Description"), False, True),
     "camel_case": (("errorType", "errorDescription"), False, True),
     "single": (("error",), False, True),
-    "other_names": (("Status", "Details"), False, True),
+    "other_names": (("Outcome", "Notes"), False, True),
     "unnamed": (None, False, True),
     "headerless": (None, False, False),
 }
@@ -77,8 +77,10 @@ def failed_rows_csv(job: ImportJob, layout: str = "appended") -> bytes:
         errors = list(names or ())
         writer.writerow([*errors, *header] if first else [*header, *errors])
     for error in job.errors:
-        extra = (error.description,) if names is not None and len(names) == 1 else (
-            error.kind, error.description
+        extra = (
+            (error.description,)
+            if names is not None and len(names) == 1
+            else (error.kind, error.description)
         )
         writer.writerow([*extra, *error.cells] if first else [*error.cells, *extra])
     return buffer.getvalue().encode()

@@ -195,5 +195,5 @@ class ImportEngine:
             return [j.id for j in due]
 
     def errors_csv(self, job: ImportJob) -> bytes:
-        """The failed rows as imported, with error columns shaped by the `error_csv_layout` switch."""
+        """The failed rows as imported, error columns shaped by the `error_csv_layout` switch."""
         return failed_rows_csv(job, self.switches.error_csv_layout)
