@@ -13,13 +13,14 @@ from typing import Any
 from singer_sdk import Stream, Tap
 from typing_extensions import override
 
-from pardot_client import PardotClient, PardotQuotaExceededError
+from pardot_client import PardotClient, PardotQuotaExceededError, install_redaction
 from tap_pardot_export.context import RunContext
 from tap_pardot_export.output.writer import BufferedRecordWriter
 from tap_pardot_export.registry import make_streams
 from tap_pardot_export.settings import CONFIG_SCHEMA
 
 QUOTA_EXIT_CODE = 3  # the daily API limit is used up: run again after it resets
+install_redaction()  # known secrets are masked in every log record: urllib3's, the SDK's, ours
 
 
 class TapPardotExport(Tap):
