@@ -134,4 +134,5 @@ def test_an_unwritable_path_is_named_with_its_setting(
     assert done.returncode == 1
     assert setting in last
     assert str(path) in last
+    assert f"{blocker} is a file, not a directory" in last
     assert "writable" in last

@@ -7,8 +7,8 @@ or by name once case, blanks and punctuation are ignored: `First Name` is `first
 for the error columns under the names they plausibly have (`error_type`, `Error Type`,
 `errorType`, `error`, `message`, ...). Whatever else there is, columns the input did not have or
 cells past the header's end, is kept as the reason's text. A file whose first line names none
-of the import's columns has no header: its cells are read by position, the row first (the
-layout of the documented report). No layout stops the run: each skipped row is reported.
+of the import's columns nor an error column has no header: its lines are read by position, the
+row's cells first (as in the UI's report). No layout stops the run: each line is reported.
 
 Each skipped row is traced to its input line by its cells: written back in the target's own CSV
 form they are byte for byte the row it uploaded, whose line the spooled part kept. Skipped rows

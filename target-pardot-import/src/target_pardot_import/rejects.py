@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from pardot_client import PardotConfigError
+from target_pardot_import.paths import why_unwritable
 
 FIELDS = ("stream", "line", "row", "stage", "import_id", "reason", "record")
 
@@ -83,9 +84,8 @@ class RejectsWriter:
                 raise PermissionError(13, "Permission denied", str(self.path.parent))
         except OSError as exc:
             raise PardotConfigError(
-                f"rejects_path {self.path} cannot be written ({exc.strerror or exc}: "
-                f"{exc.filename or self.path}). Set rejects_path to a file in a writable "
-                "directory (it is created if missing)."
+                f"rejects_path {self.path} cannot be written ({why_unwritable(self.path, exc)}). "
+                "Set rejects_path to a file in a writable directory (it is created if missing)."
             ) from None
 
     def write(

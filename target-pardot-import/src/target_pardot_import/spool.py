@@ -21,6 +21,7 @@ from pathlib import Path
 from types import ModuleType
 
 from pardot_client import PardotConfigError
+from target_pardot_import.paths import why_unwritable
 
 fcntl: ModuleType | None
 try:
@@ -54,9 +55,10 @@ class SpoolDir:
             self._lock = os.open(path / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
         except OSError as exc:
             raise PardotConfigError(
-                f"spool_dir {self.parent} cannot hold the CSV parts ({exc.strerror or exc}: "
-                f"{exc.filename or self.parent}). Set spool_dir to a writable directory with "
-                "room for max_batch_bytes x max_parts_per_import bytes (it is created if missing)."
+                f"spool_dir {self.parent} cannot hold the CSV parts "
+                f"({why_unwritable(self.parent / PREFIX, exc)}). Set spool_dir to a writable "
+                "directory with room for max_batch_bytes x max_parts_per_import bytes (it is "
+                "created if missing)."
             ) from None
         if fcntl is not None:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
