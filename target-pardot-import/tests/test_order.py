@@ -32,3 +32,14 @@ def test_the_table_grows_then_says_full_instead_of_growing_past_its_cap(
     keys.clear()
     assert not keys.full
     assert keys.place(hash("key-0")) == 0
+
+
+def test_reserve_sizes_the_table_once_and_keeps_every_key() -> None:
+    keys = MatchKeyOrder()
+    for i in range(1000):
+        keys.place(hash(f"early-{i}"))
+    keys.reserve(100_000)
+    assert len(keys._slots) == 1 << 18  # the power of two holding 100,000 keys half full
+    assert [keys.place(hash(f"early-{i}")) for i in (0, 500, 999)] == [1, 1, 1]
+    keys.reserve(10)  # never shrinks
+    assert len(keys._slots) == 1 << 18

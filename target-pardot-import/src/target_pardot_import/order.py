@@ -69,12 +69,23 @@ class MatchKeyOrder:
     def __len__(self) -> int:
         return self._count
 
+    def reserve(self, keys: int) -> None:
+        """Make room for about `keys` keys at once (within `MAX_SLOTS`): one rehash, not one
+        per doubling (the sink knows the rows of a drain once a first part is complete)."""
+        size = len(self._slots)
+        while size < MAX_SLOTS and size < 2 * keys:
+            size *= 2
+        if size > len(self._slots):
+            self._rehash(size)
+
     def _grow(self) -> None:
-        old = self._slots
-        if len(old) >= MAX_SLOTS:
+        if len(self._slots) >= MAX_SLOTS:
             self.full = True  # a few more keys still fit until the sink has drained
             return
-        size = len(old) * 2
+        self._rehash(len(self._slots) * 2)
+
+    def _rehash(self, size: int) -> None:
+        old = self._slots
         slots = array("q", bytes(8 * size))
         mask = size - 1
         for key in old:

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -85,6 +85,7 @@ class PartGroup:
     directory: str | Path | None
     complete: list[Part] = field(default_factory=list)
     open_part: Part | None = None
+    on_complete: Callable[[Part], None] | None = None  # told of each part that fills up
 
     def __post_init__(self) -> None:
         self.header_line = (",".join(self.header) + "\r\n").encode()
@@ -102,6 +103,8 @@ class PartGroup:
                 return False
             part.close()
             self.complete.append(part)
+            if self.on_complete is not None:
+                self.on_complete(part)
             part = None
         if part is None:
             part = self.open_part = Part(self.header_line, self.directory)

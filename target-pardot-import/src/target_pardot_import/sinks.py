@@ -29,7 +29,7 @@ from pardot_client import PardotError
 from target_pardot_import.fields import column_options, import_columns
 from target_pardot_import.import_job import ImportJob
 from target_pardot_import.order import MatchKeyOrder
-from target_pardot_import.parts import PartGroup
+from target_pardot_import.parts import Part, PartGroup
 from target_pardot_import.run import ImportRun
 from target_pardot_import.values import RowEncoder, RowRejectedError
 
@@ -237,9 +237,14 @@ class ProspectImportSink(BatchSink):
         else:
             groups.extend([None] * (generation + 1 - len(groups)))
         group = groups[generation] = PartGroup(
-            slot.header, self.max_bytes, self.max_parts, self.run.spool_path
-        )
+            slot.header, self.max_bytes, self.max_parts, self.run.spool_path,
+            on_complete=self._part_complete,
+        )  # fmt: skip
         return group
+
+    def _part_complete(self, part: Part) -> None:
+        """A full part tells how many rows this drain may hold: size the key table once."""
+        self.order.reserve(part.rows * self.max_parts)
 
     def _spool_error(self, exc: OSError) -> SpoolWriteError:
         return SpoolWriteError(
