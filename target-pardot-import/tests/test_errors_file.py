@@ -72,6 +72,11 @@ NO_HEADER = " (the errors file has no header row: cells read by position)"
              ({"prospect_id": "8", "first_name": "b", "comments": "c"},
               "bad_row: why; more" + NO_HEADER)],
         ),
+        (  # a value where the error type would be is never taken for one (kinds are logged)
+            "9,Alice,x,Alice,refused\r\n",
+            [({"prospect_id": "9", "first_name": "Alice", "comments": "x"},
+              "pardot_error: Alice; refused" + NO_HEADER)],
+        ),
         ("", []),  # an empty file
         ("prospect_id,Error\r\n", []),  # a header without rows
     ],

@@ -32,7 +32,9 @@ TEXT_NAMES = frozenset({
     "errorreason", "errordetail", "errordetails", "detail", "details",
 })  # fmt: skip
 GENERIC_KIND = "pardot_error"
-_KIND = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,60}$")  # an error type, not a sentence or a value
+# An error type such as `invalid_email`: snake_case, so that no value (a name, an id) is ever
+# taken for one; the kind is what the run's summary logs.
+_KIND = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 CHUNK_ROWS = 20_000  # skipped rows matched per pass over the parts
 
 

@@ -193,6 +193,11 @@ class ProspectImportSink(BatchSink):
         ]  # fmt: skip
         for slot in self.variants.values():
             slot.groups = []
+        if generations > 1:
+            LOG.info(
+                "%s: some rows repeat the match key of an earlier row; they follow in %d later "
+                "imports so that each prospect's last row wins", self.stream_name, generations - 1,
+            )  # fmt: skip
         try:
             for group in pending:
                 parts = group.take()
