@@ -76,25 +76,30 @@ def test_reverse_etl_postgres_table_to_prospects(
     refused = rejects(tmp_path / "rejects.csv")
     assert len(refused) == 1, refused
     assert refused[0]["stage"] == "pardot"
+    assert int(refused[0]["line"]) > 1  # the input line the row came on (line 1 is a SCHEMA)
     assert str(UNKNOWN_PROSPECT) in refused[0]["record"]
     assert "prospect_not_found" in refused[0]["reason"] or "No prospect" in refused[0]["reason"]
 
 
-def test_prospects_from_one_business_unit_into_another(
-    project: MeltanoProject, e2e_sim: Simulator, sim_admin: SimAdmin, tmp_path: Path
-) -> None:
-    """`meltano run tap-pardot-export target-pardot-import`: prospects copied by email (v3)."""
+COPIED_COLUMNS = ("email", "first_name", "last_name", "company", "job_title")
+
+
+def _copy_by_email(project: MeltanoProject, e2e_sim: Simulator, sim_admin: SimAdmin,
+                   **settings: str) -> None:  # fmt: skip
+    """`meltano run tap-pardot-export target-pardot-import`: prospects by email (v3)."""
     second = e2e_sim.config(1)["business_unit_id"]
     sim_admin.post(f"/_sim/accounts/{second}", {"api_version": 3})  # matches rows by email
-    columns = ("email", "first_name", "last_name", "company", "job_title")
     mapping = {"prospects": {"__else__": None, "__key_properties__": ["email"],
-                             **{c: c for c in columns}}}  # fmt: skip
+                             **{c: c for c in COPIED_COLUMNS}}}  # fmt: skip
     project.run("run", "tap-pardot-export", "target-pardot-import", extra={
         "TAP_PARDOT_EXPORT__SELECT": json.dumps(["prospects.*"]),
         "TARGET_PARDOT_IMPORT_API_VERSION": "3",
-        "TARGET_PARDOT_IMPORT_STREAM_MAPS": json.dumps(mapping),
+        "TARGET_PARDOT_IMPORT_STREAM_MAPS": json.dumps(mapping), **settings,
     })  # fmt: skip
 
+
+def _check_copied(sim_admin: SimAdmin, tmp_path: Path) -> int:
+    """Every prospect with a unique email is in the second business unit or refused; how many."""
     source = [p for p in sim_admin.records("prospect") if not p["_deleted"]]
     copied = {p["email"]: p for p in sim_admin.records("prospect", index=1) if p["email"]}
     refused = rejects(tmp_path / "rejects.csv")
@@ -107,7 +112,7 @@ def test_prospects_from_one_business_unit_into_another(
             continue
         target = copied.get(prospect["email"])
         assert target is not None, f"prospect {prospect['id']} was not copied"
-        for column in columns[1:]:
+        for column in COPIED_COLUMNS[1:]:
             if prospect[column] not in (None, ""):  # a blank never clears the target's value
                 assert target[column] == prospect[column], (prospect["id"], column)
         checked += 1
@@ -117,3 +122,26 @@ def test_prospects_from_one_business_unit_into_another(
         assert row["stage"] == "pardot", row
         assert row["reason"].startswith("prospect_deleted"), row
         assert json.loads(row["record"])["email"] in deleted, row
+    return checked
+
+
+def test_prospects_from_one_business_unit_into_another(
+    project: MeltanoProject, e2e_sim: Simulator, sim_admin: SimAdmin, tmp_path: Path
+) -> None:
+    """`meltano run tap-pardot-export target-pardot-import`: prospects copied by email (v3)."""
+    _copy_by_email(project, e2e_sim, sim_admin)
+    _check_copied(sim_admin, tmp_path)
+
+
+def test_a_dry_run_leaves_the_state_so_the_next_run_copies_everything(
+    project: MeltanoProject, e2e_sim: Simulator, sim_admin: SimAdmin, tmp_path: Path
+) -> None:
+    """A first run with dry_run (as the README suggests) moves no bookmark: the real run that
+    follows copies every prospect."""
+    before = len(sim_admin.records("prospect", index=1))
+    _copy_by_email(project, e2e_sim, sim_admin, TARGET_PARDOT_IMPORT_DRY_RUN="true")
+    assert len(sim_admin.records("prospect", index=1)) == before  # nothing was imported
+    state = project.state("sim:tap-pardot-export-to-target-pardot-import")
+    assert not any((state.get(k) or {}).get("singer_state") for k in ("partial", "complete")), state
+    _copy_by_email(project, e2e_sim, sim_admin)
+    assert _check_copied(sim_admin, tmp_path) > 100

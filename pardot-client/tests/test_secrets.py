@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from pardot_client import PardotAuthError, PardotClient, PardotError
+from pardot_client import PardotAuthError, PardotClient, PardotError, install_redaction
+from pardot_client.secrets import MASK, REGISTRY
 from pardot_sim import Simulator
 from pardot_sim.accounts import DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_REFRESH_TOKEN, DEMO_USERNAME
 from pardot_sim.testing import SimAdmin, client_settings
@@ -50,3 +51,27 @@ def test_an_error_echoing_a_secret_is_scrubbed(sim: Simulator, admin: SimAdmin) 
             params={"limit": 1, "created_after": DEMO_REFRESH_TOKEN},
         )
     assert DEMO_REFRESH_TOKEN not in str(info.value)
+
+
+def test_installed_redaction_scrubs_every_logger_and_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Records of loggers the client never touches (urllib3's connection lines, the SDK's, a
+    # plugin's own) are scrubbed where they are made, whatever handler formats them.
+    secret = "installed-redaction-secret-42"
+    REGISTRY.add(secret)
+    install_redaction()
+    install_redaction()  # twice is harmless: one scrub per record
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("urllib3.connectionpool").debug('"GET /x?key=%s HTTP/1.1" 200', secret)
+        logging.getLogger("singer_sdk.metrics").info("config %s", {"client_secret": secret})
+        try:
+            raise ValueError(f"refused {secret}")
+        except ValueError:
+            logging.getLogger("some.plugin").exception("failed")
+    assert [r.name for r in caplog.records] == [
+        "urllib3.connectionpool", "singer_sdk.metrics", "some.plugin"
+    ]  # fmt: skip
+    assert secret not in caplog.text
+    assert caplog.text.count(MASK) == 3
+    assert "ValueError: refused **********" in caplog.text

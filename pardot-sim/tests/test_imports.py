@@ -687,6 +687,35 @@ def test_row_errors_csv_layouts(pardot: Client, layout: str) -> None:
     assert pardot.records(good)[good]["score"] is None  # the last good row blanked it
 
 
+@pytest.mark.parametrize(
+    ("layout", "header", "extra"),
+    [
+        ("title_case", ["prospect_id", "comments", "Error Type", "Error Description"], 2),
+        ("camel_case", ["prospect_id", "comments", "errorType", "errorDescription"], 2),
+        ("single", ["prospect_id", "comments", "error"], 1),
+        ("other_names", ["prospect_id", "comments", "Outcome", "Notes"], 2),
+        ("unnamed", ["prospect_id", "comments"], 2),
+        ("headerless", None, 2),
+    ],
+)
+def test_row_errors_csv_unconfirmed_layouts(
+    pardot: Client, layout: str, header: list[str] | None, extra: int
+) -> None:
+    # The API's errors file columns are unconfirmed: each plausible shape has a switch value.
+    pardot.switch(error_csv_layout=layout)
+    rows = [["987654321", "ghost, with comma"], ["", "no key"]]
+    record = pardot.run(UPSERT, make_csv(["prospect_id", "comments"], *rows))
+    assert record["errorCount"] == 2
+    errors = pardot.errors(record["id"])
+    if header is not None:
+        assert errors.pop(0) == header
+    assert [r[:2] for r in errors] == rows
+    assert [len(r) for r in errors] == [2 + extra] * 2
+    assert errors[0][-1] == "No prospect with id 987654321"
+    if extra == 2:
+        assert [r[2] for r in errors] == ["prospect_not_found", "no_match_key"]
+
+
 def test_values_are_converted_by_field_type(pardot: Client) -> None:
     known = pardot.add_prospect(email=email("types"), opted_out=True, is_do_not_call=False)
     header = ["prospect_id", "score", "is_do_not_email", "is_do_not_call", "opted_out"]

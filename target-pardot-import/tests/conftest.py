@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import asdict
@@ -160,6 +163,34 @@ def read_rejects(path: str | Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines()]
 
 
+def encode_lines(messages: list[dict[str, Any] | bytes]) -> bytes:
+    """Singer input bytes: each message as a JSON line; bytes are taken as a raw line."""
+    return b"".join(m if isinstance(m, bytes) else json.dumps(m).encode() + b"\n" for m in messages)
+
+
+def run_cli(
+    config: dict[str, Any],
+    messages: list[dict[str, Any] | bytes],
+    folder: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m target_pardot_import` as Meltano would: config file, input on stdin."""
+    (folder / "config.json").write_text(json.dumps(config))
+    command = [
+        sys.executable,
+        "-m",
+        "target_pardot_import",
+        "--config",
+        str(folder / "config.json"),
+    ]
+    return subprocess.run(
+        command, input=encode_lines(messages), capture_output=True, timeout=timeout,
+        env={**os.environ, **(env or {})}, check=False,
+    )  # fmt: skip
+
+
 class Singer:
     """The helpers above, as one fixture (test modules cannot import conftest)."""
 
@@ -169,6 +200,8 @@ class Singer:
     run = staticmethod(run_target)
     rejects = staticmethod(read_rejects)
     email = staticmethod(unique_email)
+    cli = staticmethod(run_cli)
+    lines = staticmethod(encode_lines)
 
 
 @pytest.fixture

@@ -122,20 +122,49 @@ def test_a_missing_null_overwrite_column_moves_the_row_to_a_header_without_it() 
 
 
 def test_parts_are_cut_by_encoded_bytes_with_the_header_in_each(tmp_path: Any) -> None:
-    group = PartGroup(("prospect_id", "first_name"), 100, str(tmp_path))
+    group = PartGroup(("prospect_id", "first_name"), 100, 10, str(tmp_path))
     row = "1,Émile\r\n".encode()  # 10 bytes: É is two
-    for _ in range(30):
-        group.add(row)
+    for line in range(30):
+        assert group.add(row, line)
     assert len(group.complete) == 4
     assert [p.size for p in group.complete] == [94] * 4  # 24-byte header + 7 rows
     header = b"prospect_id,first_name\r\n"
     assert all(p.upload_file().read_bytes().startswith(header) for p in group.complete)
     assert group.rows == 30
-    taken = group.take(10, include_open=True)
+    taken = group.take()
     assert [p.rows for p in taken] == [7, 7, 7, 7, 2]
+    assert [line for p in taken for line, _ in p.rows_with_lines()] == list(range(30))
     assert group.fits(b"x" * 76)
     assert not group.fits(b"x" * 77)
     group.discard()
     for part in taken:
         part.discard()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_group_refuses_the_row_that_would_need_one_part_too_many(tmp_path: Any) -> None:
+    group = PartGroup(("a",), 20, 2, str(tmp_path))
+    row = b"x" * 10 + b"\r\n"  # 12 bytes: with the 3-byte header, one row per part
+    assert group.add(row, 1)
+    assert group.add(row, 2)
+    assert not group.add(row, 3)  # a third part: refused, nothing written
+    assert group.rows == 2
+    parts = group.take()
+    assert [list(p.rows_with_lines()) for p in parts] == [[(1, row)], [(2, row)]]
+    for part in parts:
+        part.discard()
+    assert not list(tmp_path.iterdir())
+
+
+def test_rows_with_lines_splits_quoted_line_breaks_as_the_target_wrote_them(tmp_path: Any) -> None:
+    enc = encoder(3, {"email": {}, "comments": {}})
+    texts = ['a,"b"\r\nc', "plain", '""', "x\ny", ""]
+    group = PartGroup(enc.header(), 10_000, 10, str(tmp_path))
+    rows = [
+        enc.encode({"email": f"q{i}@example.com", "comments": t})[1] for i, t in enumerate(texts)
+    ]
+    for line, row in enumerate(rows, start=7):
+        assert group.add(row, line)
+    (part,) = group.take()
+    assert list(part.rows_with_lines()) == list(enumerate(rows, start=7))
+    part.discard()

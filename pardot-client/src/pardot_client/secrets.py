@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from typing import Any
 
 MASK = "**********"
 
@@ -83,17 +83,49 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message once, scrubbed, so formatters never see a raw secret."""
-        message = record.getMessage()
-        scrubbed = self.registry.redact(message)
-        if scrubbed != message or record.args:
-            record.msg, record.args = scrubbed, None
+        scrub_record(record, self.registry)
         return True
 
 
-def install_redaction(logger_names: Iterable[str] = ("", "pardot_client", "urllib3")) -> None:
-    """Attach the redacting filter to the handlers of the given loggers (idempotent)."""
-    for name in logger_names:
-        logger = logging.getLogger(name)
-        for target in [logger, *logger.handlers]:
-            if not any(isinstance(f, RedactingFilter) for f in target.filters):
-                target.addFilter(RedactingFilter())
+def scrub_record(record: logging.LogRecord, registry: SecretRegistry = REGISTRY) -> None:
+    """Replace known secrets in a record's message and its traceback text, in place.
+
+    The message is rendered once (arguments merged) only when it held a secret, so records stay
+    as they were otherwise; a traceback is rendered into `exc_text`, which formatters reuse.
+    """
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # arguments that do not fit the format: leave it alone
+        return
+    scrubbed = registry.redact(message)
+    if scrubbed != message:
+        record.msg, record.args = scrubbed, None
+    if record.exc_info and not record.exc_text:
+        text = _TRACEBACKS.formatException(record.exc_info)
+        redacted = registry.redact(text)
+        if redacted != text:
+            record.exc_text = redacted
+
+
+_TRACEBACKS = logging.Formatter()
+_FACTORY_MARK = "_pardot_redacting"
+
+
+def install_redaction(registry: SecretRegistry = REGISTRY) -> None:
+    """Scrub every log record of this process, whatever its logger, handler or formatter.
+
+    A filter on one logger misses records of other loggers (urllib3's debug lines, the SDK's own
+    messages) and of loggers that propagate to it, so the scrub happens where every record is
+    made: in the log record factory. Installing twice is harmless.
+    """
+    make = logging.getLogRecordFactory()
+    if getattr(make, _FACTORY_MARK, False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        scrub_record(record, registry)
+        return record
+
+    setattr(factory, _FACTORY_MARK, True)
+    logging.setLogRecordFactory(factory)

@@ -9,9 +9,13 @@ Choices where the docs are silent:
   in (`opted_out` true is kept).
 * New prospects get false for every boolean field not in the CSV, and created_at/updated_at of
   the completion time; updated prospects get updated_at of the completion time.
-* The errors CSV is the import's header plus `error_type` and `error_description` (after the row
-  by default, before it when `error_csv_layout` is "prefixed"), one line per failed row with its
-  cells as imported, in import order. Error types: no_match_key, missing_email, invalid_email,
+* The errors CSV holds one line per failed row with its cells as imported, in import order, plus
+  the error's type and description. Its columns are unconfirmed, so the `error_csv_layout` switch
+  serves each plausible shape (`ERROR_LAYOUTS`): the two columns after the row (`error_type`,
+  `error_description`: the default) or before it, named as in the UI's report or in camelCase, a
+  single `error` column with the description only, names a reader cannot know (`Outcome`,
+  `Notes`), no names at all (the two cells trail each row, the header names only the row's
+  columns), or no header row. Error types: no_match_key, missing_email, invalid_email,
   invalid_value, prospect_not_found, prospect_deleted.
 """
 
@@ -31,6 +35,17 @@ from pardot_sim.import_values import ValueReader, valid_email
 from pardot_sim.switches import Switches
 
 ERROR_COLUMNS = ("error_type", "error_description")  # added to each row of the errors CSV
+# Layout -> (names of the error columns, or None for none; whether they come first; header row).
+ERROR_LAYOUTS: dict[str, tuple[tuple[str, ...] | None, bool, bool]] = {
+    "appended": (ERROR_COLUMNS, False, True),
+    "prefixed": (ERROR_COLUMNS, True, True),
+    "title_case": (("Error Type", "Error Description"), False, True),
+    "camel_case": (("errorType", "errorDescription"), False, True),
+    "single": (("error",), False, True),
+    "other_names": (("Outcome", "Notes"), False, True),
+    "unnamed": (None, False, True),
+    "headerless": (None, False, False),
+}
 
 
 def apply_job(job: ImportJob, index: ProspectIndex, switches: Switches) -> None:
@@ -52,15 +67,22 @@ def apply_job(job: ImportJob, index: ProspectIndex, switches: Switches) -> None:
     job.applied = True
 
 
-def failed_rows_csv(job: ImportJob, *, prefixed: bool) -> bytes:
-    """The failed rows as imported, with the error columns after (or, prefixed, before) them."""
+def failed_rows_csv(job: ImportJob, layout: str = "appended") -> bytes:
+    """The failed rows as imported with their error columns, shaped as `layout` says."""
+    names, first, with_header = ERROR_LAYOUTS[layout]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     header = job.header or []
-    writer.writerow([*ERROR_COLUMNS, *header] if prefixed else [*header, *ERROR_COLUMNS])
+    if with_header:
+        errors = list(names or ())
+        writer.writerow([*errors, *header] if first else [*header, *errors])
     for error in job.errors:
-        extra = (error.kind, error.description)
-        writer.writerow([*extra, *error.cells] if prefixed else [*error.cells, *extra])
+        extra = (
+            (error.description,)
+            if names is not None and len(names) == 1
+            else (error.kind, error.description)
+        )
+        writer.writerow([*extra, *error.cells] if first else [*error.cells, *extra])
     return buffer.getvalue().encode()
 
 

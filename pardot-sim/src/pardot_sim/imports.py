@@ -195,5 +195,5 @@ class ImportEngine:
             return [j.id for j in due]
 
     def errors_csv(self, job: ImportJob) -> bytes:
-        """The failed rows as imported, with the error columns after or before them (switch)."""
-        return failed_rows_csv(job, prefixed=self.switches.error_csv_layout == "prefixed")
+        """The failed rows as imported, error columns shaped by the `error_csv_layout` switch."""
+        return failed_rows_csv(job, self.switches.error_csv_layout)

@@ -17,7 +17,16 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "export_envelope": ("wrapped", "unwrapped"),
     "import_envelope": ("unwrapped", "wrapped"),
     "v5_result_refs": ("array", "like_v4"),
-    "error_csv_layout": ("appended", "prefixed"),
+    "error_csv_layout": (
+        "appended",
+        "prefixed",
+        "title_case",
+        "camel_case",
+        "single",
+        "other_names",
+        "unnamed",
+        "headerless",
+    ),
     "naive_input_timezone": ("user", "utc"),
     "ambiguous_input": ("earlier", "later"),
     "input_offsets": ("accepted", "rejected"),
@@ -45,7 +54,7 @@ class Switches:
     export_attributes: bool = False  # add "@attributes" to v3/v4 export and import JSON
     import_envelope: str = "unwrapped"  # v3/v4 import JSON: flat or {"import": {...}}
     v5_result_refs: str = "array"  # v5 resultRefs: always an array, or a string for one file
-    error_csv_layout: str = "appended"  # import errors CSV: row then error columns, or errors first
+    error_csv_layout: str = "appended"  # import errors CSV columns: see pardot_sim.import_rows
     naive_input_timezone: str = "user"  # dates without an offset are read in the user's timezone
     ambiguous_input: str = "earlier"  # a repeated wall time means its first occurrence
     input_offsets: str = "accepted"  # v3/v4 date arguments with an offset (GNU date syntax)

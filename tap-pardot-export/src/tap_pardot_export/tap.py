@@ -24,7 +24,12 @@ from singer_sdk.plugin_base import JSONSchemaValidator
 from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
-from pardot_client import PardotClient, PardotConfigError, PardotQuotaExceededError
+from pardot_client import (
+    PardotClient,
+    PardotConfigError,
+    PardotQuotaExceededError,
+    install_redaction,
+)
 from pardot_client.cli_errors import QUOTA_EXIT_CODE, reported_errors
 from pardot_client.config_check import check_config, config_error_line, numbers_as_text
 from pardot_client.connection_check import ConnectionReport, started_by_meltano_config_test
@@ -36,6 +41,7 @@ from tap_pardot_export.settings import CONFIG_SCHEMA
 from tap_pardot_export.state_file import checked_state_file
 
 __all__ = ["QUOTA_EXIT_CODE", "StreamSettingError", "TapPardotExport"]
+install_redaction()  # known secrets are masked in every log record: urllib3's, the SDK's, ours
 
 
 class StreamSettingError(PardotConfigError, ValueError):

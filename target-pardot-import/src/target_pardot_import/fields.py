@@ -5,7 +5,9 @@ every part of every import of the stream has the same header (docs/pardot-api/im
 property is a column when Pardot's Import API accepts it: an importable prospect field of the
 catalog, a custom field of the account, or a match column of the API version (v3 `email`; v4
 `prospect_id`, `salesforce_fid`). Other properties are not columns; a record carrying a value
-for one is rejected, so nothing the user sent is silently dropped.
+for one is rejected, so nothing the user sent is silently dropped. Singer metadata (`_sdc_*`
+properties, from the SDK's `add_record_metadata` or carried over from a warehouse) is never a
+column and never sent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from pardot_client.catalog import CATALOG, PROSPECT_IMPORT_MATCH_COLUMNS, FieldType
 
 PROSPECT = CATALOG["prospect"]
+METADATA_PREFIX = "_sdc_"
 
 
 class SchemaError(ValueError):
@@ -87,6 +90,8 @@ def import_columns(
     left_out: dict[str, str] = {}
     other_version = 4 if version == 3 else 3
     for name, schema in properties.items():
+        if name.startswith(METADATA_PREFIX):
+            continue
         if name in known:
             columns.append(Column(name, known[name], schema))
         elif name in PROSPECT_IMPORT_MATCH_COLUMNS[other_version]:

@@ -41,19 +41,23 @@ from pardot_client import (
 from pardot_client.dates import format_duration
 from pardot_client.downloads import csv_reader
 from pardot_client.polling import Poller
+from target_pardot_import.errors_file import SkippedRow, skipped_rows, with_lines
 from target_pardot_import.fields import ColumnOption
 from target_pardot_import.parts import Part
 from target_pardot_import.run import ImportRun
 
 LOG = logging.getLogger("target_pardot_import")
 BASE = "/api/import/version/{version}/do"
-ERROR_COLUMNS = ("error_type", "error_description")
 MAX_SENDS = 3  # times one import is sent when uploads end with an unknown outcome
 DAILY_BATCHES_CODE = 164
 
 
 class ImportStoppedError(PardotError):
     """The run cannot go on (a daily limit, a refused import, a timeout); the text says why."""
+
+
+class DailyLimitError(ImportStoppedError):
+    """Pardot's daily limit of import batches is used up: run again after it resets."""
 
 
 class _AbandonedError(Exception):
@@ -122,11 +126,16 @@ class ImportJob:
                 return
             result = self.complete(parts)
             failed = 0
-            for cells, reason in self.failed_rows(result):
+            for skipped in self.failed_rows(result, parts):
                 failed += 1
                 self.run.rejects.write(
-                    stream=self.stream, row=None, stage="pardot", import_id=result.id,
-                    reason=reason, record=cells,
+                    stream=self.stream, line=skipped.line, row=None, stage="pardot",
+                    import_id=result.id, reason=skipped.reason, record=skipped.record,
+                )  # fmt: skip
+            if failed != result.error_count:
+                LOG.warning(
+                    "%s: Pardot reported %d skipped rows for import %s; its errors file lists %d",
+                    self.label, result.error_count, result.id, failed,
                 )  # fmt: skip
             LOG.info(
                 "%s: import %s of %d rows in %d parts: %d created, %d updated, %d skipped by "
@@ -175,27 +184,15 @@ class ImportJob:
             wait_seconds=waited,
         )
 
-    def failed_rows(self, result: ImportResult) -> Iterator[tuple[dict[str, str], str]]:
-        """Pardot's skipped rows (cells by column) with the reason, streamed from the errors CSV.
-
-        The error columns may come after the row (documented UI layout) or before it; both are
-        read by their names.
-        """
+    def failed_rows(self, result: ImportResult, parts: Sequence[Part]) -> Iterator[SkippedRow]:
+        """Pardot's skipped rows with their reasons and input lines, streamed from the errors
+        CSV, whatever its columns (`errors_file`)."""
         if not result.error_count:
             return
         url = result.errors_ref or f"{BASE}/downloadErrors/id/{result.id}"
         with self.client.download(url) as response:
-            reader = csv_reader(response)
-            header = next(reader, None)
-            if header is None:
-                return
-            kind_at, text_at = header.index(ERROR_COLUMNS[0]), header.index(ERROR_COLUMNS[1])
-            names = [(i, n) for i, n in enumerate(header) if i not in (kind_at, text_at)]
-            for cells in reader:
-                if not cells:
-                    continue
-                row = {name: cells[i] if i < len(cells) else "" for i, name in names}
-                yield row, f"{cells[kind_at]}: {cells[text_at]}"
+            rows = skipped_rows(csv_reader(response), self.header)
+            yield from with_lines(rows, parts)
 
     # -- submitting -----------------------------------------------------------------------------
 
@@ -274,7 +271,7 @@ class ImportJob:
             return call()
         except PardotApiError as exc:
             if exc.code == DAILY_BATCHES_CODE:
-                raise ImportStoppedError(
+                raise DailyLimitError(
                     f"{self.label}: Pardot's daily limit of import batches is reached ({exc}). "
                     "Nothing of this import was applied and no STATE was emitted for its rows; "
                     "run again after midnight in the account's timezone to send them."

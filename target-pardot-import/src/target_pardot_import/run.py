@@ -1,9 +1,11 @@
 """What one run of the target shares across its streams, and the run's end-of-run figures.
 
 A run has one client (one call counter, one token), one copy of the account's custom fields,
-one rejects file and one reject rate: rows rejected in any stream count against
-`max_reject_rate` together. The target makes the run and hands it to each sink; sinks and
-imports take everything target-wide from it, never from the target object.
+one rejects file, one spool directory, the number of the input line being read, and one reject
+rate: rows rejected in any stream, and input lines that are no usable message, count against
+`max_reject_rate` together, judged once `reject_rate_min_rows` rows were read. The target makes
+the run and hands it to each sink; sinks and imports take everything target-wide from it, never
+from the target object.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 from pardot_client import PardotClient, PardotError
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
 from target_pardot_import.rejects import RejectsWriter
 from target_pardot_import.settings import TargetSettings
+from target_pardot_import.spool import SpoolDir
 
 LOG = logging.getLogger("target_pardot_import")
 
@@ -64,8 +69,20 @@ class ImportRun:
         self._connect = connect
         self.stats = RunStats()
         self.rejects = RejectsWriter(settings.rejects_path, settings.rejects_format)
-        self.rows_seen = 0  # records read in every stream, the reject rate's denominator
+        self.spool = SpoolDir(settings.spool_dir)
+        self.rows_seen = 0  # records (and unusable lines) read, the reject rate's denominator
+        self.line = 0  # the input line being read, set by the reader
         self._began = time.monotonic() if began is None else began
+
+    def start(self) -> None:
+        """Check the rejects file and make the spool directory before any row is read."""
+        self.rejects.check()
+        self.spool.open()
+
+    @property
+    def spool_path(self) -> Path:
+        """This run's own directory of CSV parts."""
+        return self.spool.open()
 
     @cached_property
     def client(self) -> PardotClient:
@@ -82,19 +99,43 @@ class ImportRun:
         """The account's custom prospect fields (their API names), queried once per run."""
         return custom_prospect_fields(self.client)
 
+    def reject_line(self, *, stream: str | None, line: int, reason: str, record: Any) -> None:
+        """An input line the target cannot use (not JSON, not UTF-8, not a message)."""
+        self.rows_seen += 1
+        self.rejects.write(
+            stream=stream, line=line, row=None, stage="target", import_id=None, reason=reason,
+            record=record,
+        )  # fmt: skip
+
     def after_batch(self) -> None:
         """Make the rejects durable, then fail the run if they exceed `max_reject_rate`."""
         self.rejects.flush()
-        limit = self.settings.max_reject_rate
-        if self.rows_seen and self.rejects.count / self.rows_seen > limit:
+        self.check_reject_rate()
+
+    def check_reject_rate(self) -> None:
+        """Fail once the run read `reject_rate_min_rows` rows and rejected too many of them."""
+        settings = self.settings
+        seen, rejected = self.rows_seen, self.rejects.count
+        if (
+            seen
+            and seen >= settings.reject_rate_min_rows
+            and rejected / seen > settings.max_reject_rate
+        ):
+            self.rejects.flush()
             raise RejectRateExceededError(
-                f"{self.rejects.count} of {self.rows_seen} rows were rejected, more than "
-                f"max_reject_rate {limit:g} allows; see {self.rejects.summary()}"
+                f"{rejected} of {seen} rows were rejected, more than max_reject_rate "
+                f"{settings.max_reject_rate:g} allows: the setup looks broken (api_version, "
+                f"stream_maps, the match column?). No STATE was emitted; see "
+                f"{self.rejects.summary()}, fix the cause and run again (or raise "
+                "max_reject_rate if these rows are expected to fail)."
             )
 
     def close(self) -> None:
-        """Close the rejects file (also when the run failed: what was written stays)."""
-        self.rejects.close()
+        """Close the rejects file and remove the spool directory (also when the run failed)."""
+        try:
+            self.rejects.close()
+        finally:
+            self.spool.remove()
 
     def log_summary(self) -> None:
         """Log the run's figures as one `Run summary: {json}` line (counts only, never values).
@@ -118,3 +159,8 @@ class ImportRun:
         LOG.info("Run summary: %s", json.dumps(summary))
         if self.rejects.count:
             LOG.warning("%s", self.rejects.summary())
+        if self.settings.dry_run:
+            LOG.info(
+                "dry_run: no STATE emitted, so the next run sends these rows again and imports "
+                "them (unless it is a dry run too)"
+            )

@@ -46,17 +46,24 @@ CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
     th.Property("import_timeout_minutes", th.NumberType, default=240,
                 description="Fail the run when an import is not Complete after this long."),
     th.Property("rejects_path", th.StringType, default="pardot-rejects.csv",
-                description="File the rejected rows are appended to, with their reasons."),
+                description="File the rejected rows are appended to, with their stream, input "
+                "line and reason; a reject already in the file is not written again."),
     th.Property("rejects_format", th.StringType, allowed_values=["csv", "jsonl"],
                 description="csv or jsonl; default: jsonl for a .jsonl path, else csv."),
-    th.Property("max_reject_rate", th.NumberType, default=0,
-                description="Fail the run (after writing the rejects) once rejected rows "
-                "exceed this share of the rows read, 0 to 1; 0 fails on the first reject."),
+    th.Property("max_reject_rate", th.NumberType, default=0.1,
+                description="Fail the run, without STATE, once rejected rows (by the target or "
+                "by Pardot) exceed this share of the rows read, 0 to 1: a rate that means the "
+                "setup is broken rather than a few bad rows; 0: any reject fails the run."),
+    th.Property("reject_rate_min_rows", th.IntegerType, default=100,
+                description="Judge max_reject_rate only once a run has read this many rows: a "
+                "smaller run never fails on its rejects (each is in the rejects file and the "
+                "run's summary warns); 0 judges every run."),
     th.Property("dry_run", th.BooleanType, default=False,
                 description="Check, encode and spool everything, log what would be imported, "
-                "and make no import calls."),
+                "make no import calls and emit no STATE (the next run sends the rows again)."),
     th.Property("spool_dir", th.StringType,
-                description="Directory for the CSV parts waiting for upload; default: the "
+                description="Directory under which each run keeps its CSV parts (personal "
+                "data) in a directory of its own, removed when the run ends; default: the "
                 "system temporary directory."),
 ).to_dict())  # fmt: skip
 
@@ -75,6 +82,7 @@ class TargetSettings:
     rejects_path: str
     rejects_format: str | None  # None: by the path's suffix
     max_reject_rate: float
+    reject_rate_min_rows: int
     dry_run: bool
     spool_dir: str | None  # None: the system temporary directory
 
@@ -99,6 +107,7 @@ class TargetSettings:
             rejects_path=str(values["rejects_path"]),
             rejects_format=values.get("rejects_format"),
             max_reject_rate=float(values["max_reject_rate"]),
+            reject_rate_min_rows=int(values["reject_rate_min_rows"]),
             dry_run=bool(values["dry_run"]),
             spool_dir=str(values["spool_dir"]) if values.get("spool_dir") else None,
         )
@@ -111,7 +120,17 @@ class TargetSettings:
         return self.import_timeout_minutes * 60
 
     def validate(self) -> None:
-        """Refuse sizes no import could be cut to, saying which setting to fix."""
+        """Refuse sizes no import could be cut to and rates no run could have, saying which
+        setting to fix."""
+        if not 0 <= self.max_reject_rate <= 1:
+            raise PardotConfigError(
+                f"max_reject_rate must be a share from 0 to 1 (0.1 is 10 %), not "
+                f"{self.max_reject_rate:g}"
+            )
+        if self.reject_rate_min_rows < 0:
+            raise PardotConfigError(
+                f"reject_rate_min_rows must be 0 or more rows, not {self.reject_rate_min_rows}"
+            )
         if self.max_batch_bytes < 1:
             raise PardotConfigError(
                 f"max_batch_bytes must be a positive number of bytes, not {self.max_batch_bytes}"

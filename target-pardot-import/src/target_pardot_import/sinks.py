@@ -1,14 +1,18 @@
 """The prospect import sink: records -> checked CSV rows -> spooled parts -> Pardot imports.
 
-One SDK batch is one Pardot import of up to 10 parts (per header variant). The sink is full
-when a variant has its 10 parts complete (the row that did not fit has started the 11th, which
-carries over to the next import) or when `batch_size_rows` is reached. `process_batch` returns
-only once Pardot has completed the import and its failed rows are in the rejects file: the SDK
-writes STATE only after draining every sink (docs/sdk.md), so a STATE that reaches the output
-means its rows are in Pardot or in the rejects file.
+Rows are spooled per (generation, header variant): a row whose match key already has a row
+waiting goes to the next generation (`order.MatchKeyOrder`), and generations are imported one
+after the other, so Pardot applies the rows of each prospect in input order whatever variant
+each row has. The sink is full when a group has all `max_parts_per_import` parts and the next row
+does not fit (that row waits, in memory, for the next import) or at `batch_size_rows`. A drain
+imports every group: one import per (generation, variant), each Complete before the next.
 
-Everything target-wide (client, custom fields, settings, rejects, figures, reject rate) comes
-from the `ImportRun` the sink is built with, never from the target object.
+`process_batch` returns only once Pardot has completed the imports and their failed rows are in
+the rejects file: the SDK writes STATE only after draining every sink (docs/sdk.md), so a STATE
+that reaches the output means its rows are in Pardot or in the rejects file.
+
+Everything target-wide (client, custom fields, settings, rejects, figures, reject rate, the
+input line being read) comes from the `ImportRun` the sink is built with, never from the target.
 """
 
 from __future__ import annotations
@@ -21,13 +25,32 @@ from singer_sdk import Target
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
+from pardot_client import PardotError
 from target_pardot_import.fields import column_options, import_columns
 from target_pardot_import.import_job import ImportJob
-from target_pardot_import.parts import PartGroup
+from target_pardot_import.order import MatchKeyOrder
+from target_pardot_import.parts import Part, PartGroup
 from target_pardot_import.run import ImportRun
 from target_pardot_import.values import RowEncoder, RowRejectedError
 
 LOG = logging.getLogger("target_pardot_import")
+
+Variant = tuple[str, ...]  # the columns a header variant leaves out
+
+
+class VariantGroups:
+    """One header variant: its header and its part group of each generation."""
+
+    __slots__ = ("groups", "header", "header_size")
+
+    def __init__(self, header: tuple[str, ...]) -> None:
+        self.header = header
+        self.header_size = len((",".join(header) + "\r\n").encode())
+        self.groups: list[PartGroup | None] = []  # by generation
+
+
+class SpoolWriteError(PardotError):
+    """A CSV part could not be written (a full disk, say); the text names spool_dir."""
 
 
 class ProspectImportSink(BatchSink):
@@ -66,7 +89,9 @@ class ProspectImportSink(BatchSink):
         )
         self.max_bytes = settings.max_batch_bytes
         self.max_parts = settings.max_parts_per_import
-        self.groups: dict[tuple[str, ...], PartGroup] = {}
+        self.order = MatchKeyOrder()
+        self.variants: dict[Variant, VariantGroups] = {}
+        self._held: tuple[Variant, bytes, int, int] | None = None  # variant, row, line, key
         self.rows_read = 0
         self._rejected_since_drain = 0
         self._part_limit_reached = False  # is_full runs per record: a flag, not a scan
@@ -92,11 +117,27 @@ class ProspectImportSink(BatchSink):
         """
         return record
 
+    @override
+    def _singer_validate_message(self, record: dict[str, Any]) -> None:
+        """Key properties are checked in `process_record`: a record without one is rejected
+        there with its line, where the SDK's check would end the run."""
+
+    @property
+    @override
+    def include_sdc_metadata_properties(self) -> bool:
+        """Never: `_sdc_*` metadata is never sent to Pardot, so the SDK need not compute it."""
+        return False
+
+    @override
+    def _remove_sdc_metadata_from_record(self, record: dict[str, Any]) -> None:
+        """Nothing to remove: `values` leaves `_sdc_*` properties out of every row anyway."""
+
     @property
     @override
     def is_full(self) -> bool:
-        """Full when a header variant has all its parts complete, or at `batch_size_rows`."""
-        if self._part_limit_reached:
+        """Full when a group's next row must wait for the next import, when the match keys
+        fill their table (`order.MAX_SLOTS`), or at `batch_size_rows`."""
+        if self._part_limit_reached or self.order.full:
             return True
         limit = self.batch_size_rows
         return limit is not None and limit > 0 and self.current_size >= limit
@@ -105,66 +146,123 @@ class ProspectImportSink(BatchSink):
     @override
     def current_size(self) -> int:
         """Rows waiting for an import plus rejects not yet checked against `max_reject_rate`."""
-        return sum(g.rows for g in self.groups.values()) + self._rejected_since_drain
+        waiting = sum(g.rows for g in self._groups()) + (self._held is not None)
+        return waiting + self._rejected_since_drain
 
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        """Encode the record into the open part of its variant, or reject it with its reason."""
+        """Encode the record into the open part of its group, or reject it with its reason."""
         self.rows_read += 1
         self.run.rows_seen += 1
+        line = self.run.line
+        for name in self._key_properties:
+            if name not in record:
+                self._reject(f"missing key property: {name} (a key_properties of the stream)",
+                             record, line)  # fmt: skip
+                return
         try:
-            variant, row = self.encoder.encode(record)
+            variant, row, key = self.encoder.encode_keyed(record)
         except RowRejectedError as exc:
-            self._reject(str(exc), record)
+            self._reject(str(exc), record, line)
             return
-        group = self.groups.get(variant)
-        if group is None:
-            header = self.encoder.header(variant)
-            group = self.groups[variant] = PartGroup(
-                header, self.max_bytes, self.run.settings.spool_dir
-            )
-        if not group.fits(row):
+        slot = self.variants.get(variant)
+        if slot is None:
+            slot = self.variants[variant] = VariantGroups(self.encoder.header(variant))
+        if slot.header_size + len(row) > self.max_bytes:
             self._reject(
-                f"row too large: {len(row) + len(group.header_line)} bytes with the header; a "
-                f"part holds at most {self.max_bytes} (max_batch_bytes)",
-                record,
-            )
+                f"row too large: {len(row) + slot.header_size} bytes with the header; a part "
+                f"holds at most {self.max_bytes} (max_batch_bytes)",
+                record, line,
+            )  # fmt: skip
             return
-        group.add(row)
-        if len(group.complete) >= self.max_parts:
-            self._part_limit_reached = True
+        group = self._group(slot, self.order.place(key))
+        try:
+            if not group.add(row, line):  # the import is full: the row opens the next one
+                self._held = (variant, row, line, key)
+                self._part_limit_reached = True
+        except OSError as exc:
+            raise self._spool_error(exc) from None
 
     @override
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Import what is pending, wait for Pardot to complete it, record its skipped rows."""
-        full = [g for g in self.groups.values() if len(g.complete) >= self.max_parts]
-        for group in full or list(self.groups.values()):
-            while parts := group.take(self.max_parts, include_open=not full):
-                ImportJob(
-                    self.run, stream=self.stream_name, header=group.header, options=self.options
-                ).send(parts)
-                if full:
-                    break
+        """Import every group, generation after generation; record the skipped rows."""
+        generations = max((len(slot.groups) for slot in self.variants.values()), default=0)
+        pending = [
+            group for generation in range(generations) for slot in self.variants.values()
+            if generation < len(slot.groups) and (group := slot.groups[generation]) is not None
+        ]  # fmt: skip
+        for slot in self.variants.values():
+            slot.groups = []
+        if generations > 1:
+            LOG.info(
+                "%s: some rows repeat the match key of an earlier row; they follow in %d later "
+                "imports so that each prospect's last row wins", self.stream_name, generations - 1,
+            )  # fmt: skip
+        try:
+            for group in pending:
+                parts = group.take()
+                if parts:
+                    ImportJob(
+                        self.run, stream=self.stream_name, header=group.header,
+                        options=self.options,
+                    ).send(parts)  # fmt: skip
+        finally:
+            for group in pending:
+                group.discard()
+        self.order.clear()
         self._rejected_since_drain = 0
-        self._part_limit_reached = any(
-            len(g.complete) >= self.max_parts for g in self.groups.values()
-        )
+        self._part_limit_reached = False
+        held, self._held = self._held, None
+        if held is not None:
+            variant, row, line, key = held
+            try:
+                self._group(self.variants[variant], self.order.place(key)).add(row, line)
+            except OSError as exc:
+                raise self._spool_error(exc) from None
         self.run.after_batch()
 
     @override
     def clean_up(self) -> None:
         """Delete spooled parts left by a failed run."""
-        for group in self.groups.values():
+        for group in self._groups():
             group.discard()
         super().clean_up()
 
     # -- helpers ----------------------------------------------------------------------------------
 
-    def _reject(self, reason: str, record: dict[str, Any]) -> None:
+    def _groups(self) -> list[PartGroup]:
+        return [g for slot in self.variants.values() for g in slot.groups if g is not None]
+
+    def _group(self, slot: VariantGroups, generation: int) -> PartGroup:
+        groups = slot.groups
+        if generation < len(groups):
+            group = groups[generation]
+            if group is not None:
+                return group
+        else:
+            groups.extend([None] * (generation + 1 - len(groups)))
+        group = groups[generation] = PartGroup(
+            slot.header, self.max_bytes, self.max_parts, self.run.spool_path,
+            on_complete=self._part_complete,
+        )  # fmt: skip
+        return group
+
+    def _part_complete(self, part: Part) -> None:
+        """A full part tells how many rows this drain may hold: size the key table once."""
+        self.order.reserve(part.rows * self.max_parts)
+
+    def _spool_error(self, exc: OSError) -> SpoolWriteError:
+        return SpoolWriteError(
+            f"Writing a CSV part in {self.run.spool_path} failed ({exc.strerror or exc}). Free "
+            "space there or set spool_dir to a disk with room for max_batch_bytes x "
+            "max_parts_per_import bytes; no STATE was emitted for the rows read so far."
+        )
+
+    def _reject(self, reason: str, record: dict[str, Any], line: int) -> None:
         self._rejected_since_drain += 1
         self.run.rejects.write(
-            stream=self.stream_name, row=self.rows_read, stage="target", import_id=None,
-            reason=reason, record=record,
+            stream=self.stream_name, line=line, row=self.rows_read, stage="target",
+            import_id=None, reason=reason, record=record,
         )  # fmt: skip
 
 

@@ -200,6 +200,7 @@ class RowEncoder:
     Columns whose `nullOverwrite` is true have a meaning for an empty cell (clear Pardot's
     value), so a record that lacks such a key goes to a header variant without that column:
     a missing key then leaves Pardot's value alone, as it does for every other column.
+    Properties named `_sdc_*` (Singer metadata) are never columns and never a reason to reject.
     """
 
     def __init__(
@@ -219,6 +220,9 @@ class RowEncoder:
         self._plans: dict[tuple[str, ...], tuple[tuple[str, Encoder | None], ...]] = {
             (): self._plan
         }
+        self._match_at: dict[tuple[str, ...], tuple[int, int]] = {
+            (): self._match_positions(self._plan)
+        }
 
     def header(self, left_out: tuple[str, ...] = ()) -> tuple[str, ...]:
         """The header of a variant (the columns left out of it removed)."""
@@ -226,6 +230,12 @@ class RowEncoder:
 
     def encode(self, record: Mapping[str, Any]) -> tuple[tuple[str, ...], bytes]:
         """The variant (columns left out) and the encoded row; RowRejectedError if it can't go."""
+        left_out, row, _ = self.encode_keyed(record)
+        return left_out, row
+
+    def encode_keyed(self, record: Mapping[str, Any]) -> tuple[tuple[str, ...], bytes, int]:
+        """`encode`, plus a hash of the row's match key (the value Pardot finds its prospect by:
+        v3 the email, whatever its case; v4 prospect_id, else salesforce_fid)."""
         if not record.keys() <= self._allowed:
             self._check_unknown(record)
         left_out: tuple[str, ...] = ()
@@ -234,6 +244,7 @@ class RowEncoder:
         plan = self._plans.get(left_out)
         if plan is None:
             plan = self._plans[left_out] = tuple(p for p in self._plan if p[0] not in left_out)
+            self._match_at[left_out] = self._match_positions(plan)
         cells = []
         for name, encode in plan:
             value = record.get(name)
@@ -243,32 +254,51 @@ class RowEncoder:
                 cells.append(value if type(value) is str else plain_text(name, value))
             else:
                 cells.append(encode(value))
-        self._check_match(record)
+        key = self._match_key(cells, self._match_at[left_out])
         line = ",".join(cells)
         # One C-speed check for the usual row: no quote, no line break, only separator commas.
         if line.count(",") != len(cells) - 1 or '"' in line or "\n" in line or "\r" in line:
             line = ",".join(map(quote, cells))
-        return left_out, (line + "\r\n").encode()
+        try:
+            return left_out, (line + "\r\n").encode(), key
+        except UnicodeEncodeError:  # a lone surrogate (the reader rejects them first)
+            raise RowRejectedError("text that is not valid Unicode (a lone surrogate)") from None
+
+    def _match_positions(self, plan: Sequence[tuple[str, Encoder | None]]) -> tuple[int, int]:
+        """Where a variant's cells hold the match columns (-1: not in the variant)."""
+        names = [name for name, _ in plan]
+        first, second = ("email", "") if self.version == 3 else ("prospect_id", "salesforce_fid")
+        return (
+            names.index(first) if first in names else -1,
+            names.index(second) if second in names else -1,
+        )
+
+    def _match_key(self, cells: Sequence[str], at: tuple[int, int]) -> int:
+        """A hash of the row's match key, from its encoded cells; RowRejectedError if none.
+
+        v3 matches emails without regard to case (the cell is already stripped); v4 matches by
+        prospect_id when a row has one, else by salesforce_fid (docs/pardot-api/imports.md).
+        """
+        first = cells[at[0]] if at[0] >= 0 else ""
+        if self.version == 3:
+            if not first:
+                raise RowRejectedError("no email: api_version 3 matches prospects by email")
+            return hash(first.lower())
+        if first:
+            return hash(("prospect_id", int(first)))  # the cell is a checked integer
+        fid = cells[at[1]].strip() if at[1] >= 0 else ""
+        if fid:
+            return hash(("salesforce_fid", fid))
+        raise RowRejectedError(
+            "no match key: api_version 4 matches prospects by prospect_id or salesforce_fid"
+        )
 
     def _check_unknown(self, record: Mapping[str, Any]) -> None:
-        extra = sorted(k for k in record.keys() - self._allowed if record[k] is not None)
+        extra = sorted(
+            k for k in record.keys() - self._allowed
+            if record[k] is not None and not str(k).startswith("_sdc_")
+        )  # fmt: skip
         if extra:
             raise RowRejectedError(
                 f"fields Pardot cannot import (or not in the stream's schema): {', '.join(extra)}"
             )
-
-    def _check_match(self, record: Mapping[str, Any]) -> None:
-        if self.version == 3:
-            email = record.get("email")
-            if not isinstance(email, str) or not email.strip():
-                raise RowRejectedError("no email: api_version 3 matches prospects by email")
-            return
-        prospect_id = record.get("prospect_id")
-        fid = record.get("salesforce_fid")
-        if prospect_id is not None and prospect_id != "":
-            return  # its format was checked by the column's encoder
-        if isinstance(fid, str) and fid.strip():
-            return
-        raise RowRejectedError(
-            "no match key: api_version 4 matches prospects by prospect_id or salesforce_fid"
-        )
