@@ -13,10 +13,12 @@ only, no Singer code: the validator comes from the connector.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pardot_client.dates import parse_utc
+from pardot_client.errors import PardotConfigError
 from pardot_client.secrets import REGISTRY
 
 _TRUE = frozenset({"true", "1", "yes", "y", "on", "t"})
@@ -107,6 +109,24 @@ def check_config(
     problems = [describe_error(error, schema) for error in iter_errors(values)]
     problems += date_problems(values, schema)
     return values, [REGISTRY.redact(p) for p in dict.fromkeys(problems)]
+
+
+def validated_config(
+    config: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    iter_errors: Callable[[dict[str, Any]], Iterable[Any]],
+    logger: logging.Logger,
+    *,
+    raise_errors: bool = True,
+) -> tuple[dict[str, Any], list[str]]:
+    """`check_config`, then what a connector's config validation does with the problems: raise
+    them as one `PardotConfigError` line, or log them as one warning."""
+    values, problems = check_config(config, schema, iter_errors)
+    if problems and raise_errors:
+        raise PardotConfigError(config_error_line(problems))
+    if problems:
+        logger.warning("Config: %s", config_error_line(problems))
+    return values, problems
 
 
 def remember_secrets(config: Mapping[str, Any], schema: Mapping[str, Any]) -> None:

@@ -29,9 +29,9 @@ from singer_sdk.plugin_base import JSONSchemaValidator
 from singer_sdk.sinks import Sink
 from typing_extensions import override
 
-from pardot_client import ClientSettings, PardotClient, PardotConfigError, install_redaction
+from pardot_client import ClientSettings, PardotClient, install_redaction
 from pardot_client.cli_errors import QUOTA_EXIT_CODE, reported_errors
-from pardot_client.config_check import check_config, config_error_line, numbers_as_text
+from pardot_client.config_check import numbers_as_text, validated_config
 from pardot_client.connection_check import check_connection, started_by_meltano_config_test
 from pardot_client.secrets import REGISTRY
 from target_pardot_import.import_job import DailyLimitError
@@ -81,13 +81,10 @@ class TargetPardotImport(Target):
         """The config checked in words that never quote a secret (docs/sdk.md)."""
         schema = self.config_jsonschema
         self.append_builtin_config(schema)
-        self._config, problems = check_config(
-            self._config, schema, JSONSchemaValidator(schema).iter_errors
-        )
-        if problems and raise_errors:
-            raise PardotConfigError(config_error_line(problems))
-        if problems:
-            self.logger.warning("Config: %s", config_error_line(problems))
+        self._config, problems = validated_config(
+            self._config, schema, JSONSchemaValidator(schema).iter_errors, self.logger,
+            raise_errors=raise_errors,
+        )  # fmt: skip
         return problems
 
     @classmethod
