@@ -66,6 +66,12 @@ class SendBuilder:
                 f"{where}: the key property {binding.key} is not in the stream's schema; set "
                 "email_sends key to the column that holds each send's idempotency key"
             )
+        clashing = sorted(p for p in binding.constants if p in names)
+        if clashing:
+            raise PardotConfigError(
+                f"{where}: {', '.join(clashing)} comes from constants and is also a column of "
+                "the stream; drop one of them"
+            )
         unknown = sorted(names - set(self.sources) - {binding.key})
         if unknown:
             raise PardotConfigError(
@@ -81,12 +87,6 @@ class SendBuilder:
             raise PardotConfigError(
                 f"{where}: columns maps {', '.join(missing)} to properties the stream's schema "
                 "lacks"
-            )
-        clashing = sorted(p for p in binding.constants if p in names)
-        if clashing:
-            raise PardotConfigError(
-                f"{where}: {', '.join(clashing)} comes from constants and is also a column of "
-                "the stream; drop one of them"
             )
         self._known = frozenset(self.sources) | {binding.key}
 
