@@ -181,6 +181,7 @@ class ImportRun:
         LOG.info("Run summary: %s", json.dumps(summary))
         if self.settings.email_sends:
             self.sends.log(
+                bound=list(self.settings.email_sends),
                 ledger_path=str(self.settings.send_ledger_path),
                 in_review_total=len(self.ledger.in_review()) if "ledger" in self.__dict__ else 0,
                 cap=self.settings.max_sends_per_run, dry_run=self.settings.dry_run,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -50,9 +51,19 @@ class SendFigures:
         return {"streams": self.streams, **{n: getattr(self, n) for n in names},
                 "cap_reached": self.cap_reached}  # fmt: skip
 
-    def log(self, *, ledger_path: str, in_review_total: int, cap: int, dry_run: bool) -> None:
+    def log(
+        self, *, bound: Sequence[str], ledger_path: str, in_review_total: int, cap: int,
+        dry_run: bool,
+    ) -> None:  # fmt: skip
         """Say what the run did and what is left for a person to do (the figures themselves are
         in the run summary line)."""
+        absent = [name for name in bound if name not in self.streams]
+        if absent:
+            LOG.warning(
+                "email_sends names streams that never came: %s (streams that came: %s). Check "
+                "the names: tap-postgres, for one, names its streams <schema>-<table>",
+                ", ".join(absent), ", ".join(self.streams) or "none bound",
+            )  # fmt: skip
         if self.skipped_sent:
             changed = (f" ({self.skipped_changed} of them with other content than the send "
                        "that went out)" if self.skipped_changed else "")  # fmt: skip
