@@ -185,3 +185,48 @@ def test_faults_at_a_few_percent_leave_every_row_sent_once_or_rejected(
     unknown = [k for k, s in states.items() if s == "unknown"]
     assert unknown, "the faults must leave some outcomes unknown for this test to mean anything"
     assert sum(s == "sent" for s in states.values()) >= 60
+
+
+def test_the_daily_limit_stops_the_run_with_the_key_not_sent_and_the_next_run_sends_it(
+    pardot: Any, config: dict[str, Any], singer: Any, tmp_path: Path
+) -> None:
+    cfg, prospects, rows = setup(pardot, config, tmp_path, 4, "limit")
+    pardot.admin("POST", f"/_sim/accounts/{pardot.bu}",
+                 {"daily_call_limit": 2, "reset_daily_calls": True})  # fmt: skip
+    done = singer.cli(cfg, messages(rows), tmp_path)
+    assert done.returncode == 3, done.stderr.decode()[-2000:]
+    assert done.stdout == b""  # no STATE: the run stopped before its rows were all settled
+    assert ledger_states(cfg["send_ledger_path"]) == {
+        "limit-0": "sent",
+        "limit-1": "sent",
+        "limit-2": "not_sent",
+    }  # the refused call is known unsent, so it is not held for review
+    pardot.admin("POST", f"/_sim/accounts/{pardot.bu}",
+                 {"daily_call_limit": 100_000, "reset_daily_calls": True})  # fmt: skip
+    assert singer.run(cfg, messages(rows)) == [{"position": "end"}]
+    assert pardot.sends_to(*prospects) == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_no_record_value_reaches_the_logs_at_any_level(
+    pardot: Any, config: dict[str, Any], singer: Any, tmp_path: Path, level: str
+) -> None:
+    prospect = pardot.mailable(1, "quiet")[0]
+    address = pardot.sim.account().store.table("prospect").get(prospect)["email"]
+    binding = {"key": "send_id", "columns": {"prospect_email": "to"}}
+    cfg = {**config, "send_ledger_path": str(tmp_path / "ledger.sqlite"),
+           "email_sends": {"sends": binding}}  # fmt: skip
+    row = {"send_id": "secret-key-77", "to": address, "campaign_id": pardot.first_id("campaign"),
+           "name": "Quiet name", "subject": "Quiet subject", "text_content": "Body %%unsubscribe%%",
+           "from_email": "sender.quiet@example.com", "from_name": "Quiet sender"}  # fmt: skip
+    schema = {"type": "object", "properties": {k: {} for k in row}}
+    bad = {**row, "send_id": "secret-key-78", "text_content": "no link"}  # rejected
+    lines = [{"type": "SCHEMA", "stream": "sends", "key_properties": ["send_id"], "schema": schema},
+             *({"type": "RECORD", "stream": "sends", "record": r} for r in (row, bad))]  # fmt: skip
+    done = singer.cli(cfg, lines, tmp_path, env={"TARGET_PARDOT_IMPORT_LOGLEVEL": level})
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert pardot.sends_to(prospect) == [1]
+    logs = done.stderr.decode()
+    assert ("| DEBUG " in logs) == (level == "DEBUG")
+    for value in (address, "secret-key-77", "secret-key-78", "Quiet", "quiet@", "Body"):
+        assert value not in logs, value
