@@ -78,6 +78,7 @@ class ImportRun:
         self._began = time.monotonic() if began is None else began
         self.run_id = new_run_id()
         self.sends = SendFigures()
+        self.in_review_total = 0  # sends in review in the ledger when the run closed it
         self.send_plan = SendPlan(settings.send_plan_path if settings.dry_run else None)
 
     def start(self) -> None:
@@ -153,6 +154,7 @@ class ImportRun:
             self.rejects.close()
             self.send_plan.close()
             if "ledger" in self.__dict__:
+                self.in_review_total = len(self.ledger.in_review())
                 self.ledger.close()
         finally:
             self.spool.remove()
@@ -183,7 +185,7 @@ class ImportRun:
             self.sends.log(
                 bound=list(self.settings.email_sends),
                 ledger_path=str(self.settings.send_ledger_path),
-                in_review_total=len(self.ledger.in_review()) if "ledger" in self.__dict__ else 0,
+                in_review_total=self.in_review_total,
                 cap=self.settings.max_sends_per_run, dry_run=self.settings.dry_run,
             )  # fmt: skip
         if self.rejects.count:
