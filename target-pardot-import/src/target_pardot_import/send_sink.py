@@ -164,6 +164,7 @@ class EmailSendSink(BatchSink):
 
     def _send(self, request: SendRequest, record: Any, line: int) -> None:
         run, figures = self.run, self.figures
+        client = run.client  # made first: a client that cannot be made leaves no claimed key
         raced = self.ledger.claim(
             request.key, stream=self.stream_name, kind=request.kind,
             fingerprint=request.fingerprint, run_id=run.run_id, line=line,
@@ -173,7 +174,7 @@ class EmailSendSink(BatchSink):
             self._settled(raced, request, record, line)
             return
         try:
-            outcome = send_email(run.client, request)
+            outcome = send_email(client, request)
         except PardotError as exc:  # never accepted: not sent, and the run stops
             self.ledger.finish(request.key, NOT_SENT, run_id=run.run_id,
                                detail=f"not sent: {type(exc).__name__}")  # fmt: skip
