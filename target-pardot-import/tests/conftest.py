@@ -75,6 +75,49 @@ class Pardot:
             table.delete(row_id)
         return row_id
 
+    def email_sends(self) -> dict[str, Any]:
+        """The simulator's send book: accepted sends, counters by prospect and list."""
+        book: dict[str, Any] = self.admin("GET", f"/_sim/accounts/{self.bu}/email-sends")
+        return book
+
+    def sends_to(self, *prospect_ids: int) -> list[int]:
+        """How many sends Pardot accepted for each prospect."""
+        counts = self.email_sends()["by_prospect"]
+        return [counts.get(str(i), 0) for i in prospect_ids]
+
+    def mailable(self, n: int, tag: str, **values: Any) -> list[int]:
+        """n new prospects nobody else mails (opted in), made in-process."""
+        return [
+            self.add_prospect(email=unique_email(tag), opted_out=False, is_do_not_email=False,
+                              **values)
+            for _ in range(n)
+        ]  # fmt: skip
+
+    def first_id(self, table: str) -> int:
+        """The smallest id of a table (campaigns, users, lists exist in the tiny data)."""
+        return min(self.sim.account().store.table(table).rows)
+
+    def template(self, *, one_to_one: bool = True, list_email: bool = False) -> int:
+        """A template usable for one-to-one (or list) sends, set up in-process."""
+        table = self.sim.account().store.table("emailTemplate")
+        template_id = min(table.rows)
+        table.update(template_id, {"is_archived": False, "is_one_to_one_email": one_to_one,
+                                   "is_list_email": list_email})  # fmt: skip
+        return template_id
+
+    def new_list(self, *members: int, opted_out: tuple[int, ...] = ()) -> int:
+        """A list of its own holding the prospects (those in `opted_out` opted out of it)."""
+        store = self.sim.account().store
+        now = int(self.admin("GET", "/_sim/state")["now"])
+        list_id = store.table("list").insert({"name": f"Send test {next(_unique)}",
+                                              "created_at": now, "updated_at": now})  # fmt: skip
+        memberships = store.table("listMembership")
+        for prospect_id in members:
+            memberships.insert({"list_id": list_id, "prospect_id": prospect_id,
+                                "opted_out": prospect_id in opted_out, "created_at": now,
+                                "updated_at": now})  # fmt: skip
+        return list_id
+
     def calls(self) -> dict[str, int]:
         by_kind: dict[str, int] = self.admin("GET", f"/_sim/accounts/{self.bu}/calls")["by_kind"]
         return by_kind
@@ -93,6 +136,7 @@ class Pardot:
         self.admin(
             "POST", f"/_sim/accounts/{self.bu}", {"api_version": 4, "daily_call_limit": 100_000}
         )
+        self.admin("POST", f"/_sim/accounts/{self.bu}/email-sends", {"operational_email": False})
 
 
 @pytest.fixture(scope="package")

@@ -61,6 +61,7 @@ class _CallState:
 
     refreshed: bool = False
     switched: bool = False
+    at_most_once: bool = False
 
 
 class PardotClient:
@@ -101,6 +102,7 @@ class PardotClient:
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         idempotent: bool | None = None,
+        at_most_once: bool = False,
     ) -> requests.Response:
         """Send one API call and return its successful response.
 
@@ -108,10 +110,14 @@ class PardotClient:
         when `idempotent` is false (the default for POST/PATCH), a failure after the request was
         sent is raised as `PardotOutcomeUnknownError` instead, since retrying could apply it twice.
         Codes 66/183/202 and connection failures before sending are always retried.
+
+        `at_most_once` (an email send) retries only what was refused before it was acted on
+        (66, 202, 429, 503, no connection); 183 and a 502 or 504 become
+        `PardotOutcomeUnknownError` too (docs/pardot-api/emails.md#sending-at-most-once).
         """
         method = method.upper()
         safe = idempotent if idempotent is not None else method in _IDEMPOTENT
-        state = _CallState()
+        state = _CallState(at_most_once=at_most_once and not safe)
 
         def attempt() -> requests.Response:
             return self._attempt(
@@ -196,7 +202,7 @@ class PardotClient:
                 headers[BU_HEADER] = self.settings.business_unit_id
             response = self._send(method, url, headers, params, json, data, files, stream, safe)
             try:
-                self._raise_for_error(response, stream, safe)
+                self._raise_for_error(response, stream, safe, at_most_once=state.at_most_once)
             except PardotTokenInvalidError:
                 if state.refreshed:
                     raise
@@ -247,7 +253,9 @@ class PardotClient:
             self.server_clock.observe(response.headers.get("Date"))
         return response
 
-    def _raise_for_error(self, response: requests.Response, stream: bool, safe: bool) -> None:
+    def _raise_for_error(
+        self, response: requests.Response, stream: bool, safe: bool, *, at_most_once: bool = False
+    ) -> None:
         status = response.status_code
         answer = _is_api_answer(response)  # JSON or XML where a file was asked for: an error
         if stream and status < 400 and not answer:
@@ -264,11 +272,11 @@ class PardotClient:
             return
         if stream:
             response.close()
-        raise self._exception_for(kind, status, error, response, safe)
+        raise self._exception_for(kind, status, error, response, safe, at_most_once)
 
     def _exception_for(
         self, kind: str, status: int, error: ErrorBody | None, response: requests.Response,
-        safe: bool,
+        safe: bool, at_most_once: bool = False,
     ) -> PardotError:  # fmt: skip
         code = error.code if error else None
         message = REGISTRY.redact(error.message) if error else _excerpt(response)
@@ -280,6 +288,10 @@ class PardotClient:
             return self._quota_error(kind, message, code, status)
         if code in VERSION_MISMATCH_CODES:
             return PardotVersionMismatchError(text, code=code, status=status)
+        if at_most_once and (code == 183 or (code is None and status in (502, 504))):
+            return PardotOutcomeUnknownError(  # docs/pardot-api/emails.md#sending-at-most-once
+                f"{text}; the request may have taken effect", code=code, status=status
+            )
         if code in RETRYABLE_CODES or (code is None and status in (429, 502, 503, 504)):
             return PardotRetryableError(text, code=code, status=status)
         if status >= 500:

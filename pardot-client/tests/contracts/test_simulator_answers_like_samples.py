@@ -68,6 +68,17 @@ def fixture_values(name: str, sim: Simulator, admin: SimAdmin) -> dict[str, Any]
         for row_id in listed:
             table.update(row_id, {"is_archived": row_id != listed[0]})
         return {}
+    if name == "send_ids":  # a mailable prospect, a campaign, lists, a list-email template
+        prospects, pos = store.table("prospect"), store.table("prospect").position
+        mailable = min(i for i, r in prospects.rows.items() if i not in prospects.deleted
+                       and not r[pos["opted_out"]] and not r[pos["is_do_not_email"]])  # fmt: skip
+        lists = sorted(store.table("list").rows)
+        templates = store.table("emailTemplate")
+        template = min(templates.rows)
+        templates.update(template, {"is_archived": False, "is_list_email": True})
+        return {"mailable_prospect_id": mailable, "campaign_id": min(store.table("campaign").rows),
+                "list_id": lists[0], "suppression_list_id": lists[1],
+                "list_template_id": template}  # fmt: skip
     if name == "daily_limit_used":
         admin.post(f"/_sim/accounts/{sim.config()['business_unit_id']}", {"daily_call_limit": 0})
         return {}

@@ -18,7 +18,7 @@ from typing import Any
 from pardot_client.calls import endpoint_kind
 from pardot_sim.accounts import Account, Org, User
 from pardot_sim.clock import SimClock
-from pardot_sim.faults import FaultPlan, FaultRule
+from pardot_sim.faults import AFTER_KINDS, FaultPlan, FaultRule
 from pardot_sim.http import Request, Response
 from pardot_sim.responses import SimError, oauth_error, v5_error, v34_error
 from pardot_sim.switches import Switches
@@ -110,6 +110,10 @@ class SimApp:
             response = self._error(route.family, request, SimError(183, status=500))
         if fault is not None and fault.kind == "truncate":
             response.fault = "truncate"
+        if fault is not None and fault.kind == "lost_answer":  # done, then the answer is lost
+            response = Response(fault="reset")
+        if fault is not None and fault.kind == "late_answer":  # done, then answered too late
+            time.sleep(self.faults.slow_seconds)
         return response
 
     # -- pipeline -------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ class SimApp:
     def _fault_response(
         self, fault: FaultRule | None, route: Route, request: Request
     ) -> Response | None:
-        if fault is None or fault.kind in ("truncate", "slow"):
+        if fault is None or fault.kind in AFTER_KINDS:
             return None
         if fault.kind == "reset":
             return Response(fault="reset")

@@ -14,6 +14,7 @@ from typing import Any
 
 from pardot_client.catalog import CATALOG, FieldType, to_camel
 from pardot_sim.app import Ctx, SimApp
+from pardot_sim.email_sends import send_book
 from pardot_sim.http import Response
 from pardot_sim.queries import record_renderer
 from pardot_sim.responses import SimError, v34_ok
@@ -83,25 +84,37 @@ def read_template(ctx: Ctx) -> Response:
     return v34_ok(ctx.request, {"emailTemplate": record})
 
 
+def email_record(ctx: Ctx, row: tuple[Any, ...], *, include_message: bool) -> dict[str, Any]:
+    """An email as a read (and a send's answer) shows it: bodies nested under `message`."""
+    record = record_renderer(ctx, CATALOG["email"], ctx.account.store.table("email"))(row)
+    text, html = record.pop("text_message", None), record.pop("html_message", None)
+    if include_message:
+        record["message"] = {"text": text, "html": html}
+    return record
+
+
 def read_email(ctx: Ctx) -> Response:
     """One email; its bodies nested under `message` unless `include_message=false`."""
-    spec = CATALOG["email"]
     table = ctx.account.store.table("email")
     row = table.rows.get(int(ctx.params["id"]))
     if row is None:
         raise SimError(16, f"Invalid ID: no email {ctx.params['id']}", status=404)
-    record = record_renderer(ctx, spec, table)(row)
-    text, html = record.pop("text_message", None), record.pop("html_message", None)
-    if (ctx.request.arg("include_message") or "true").lower() != "false":
-        record["message"] = {"text": text, "html": html}
-    return v34_ok(ctx.request, {"email": record})
+    wanted = (ctx.request.arg("include_message") or "true").lower() != "false"
+    return v34_ok(ctx.request, {"email": email_record(ctx, row, include_message=wanted)})
 
 
 def email_stats(ctx: Ctx) -> Response:
-    """List email statistics: counts from the email clicks of that list email, and rates."""
+    """List email statistics: counts from the email clicks of that list email, and rates.
+
+    An email the simulator was asked to send counts its recipients once its time has come
+    (`pardot_sim.email_sends`).
+    """
     email_id = int(ctx.params["id"])
     if email_id not in ctx.account.store.table("email").rows:
         raise SimError(16, f"Invalid ID: no email {email_id}", status=404)
+    sent_counts = send_book(ctx.account).counts(email_id, ctx.now)
+    if sent_counts is not None:
+        return _stats_answer(ctx, sent_counts, clicks=0)
     clicks = ctx.account.store.table("emailClick")
     pos = clicks.position.get("list_email_id")
     clicked = [r for r in clicks.rows.values() if pos is not None and r[pos] == email_id]
@@ -113,11 +126,17 @@ def email_stats(ctx: Ctx) -> Response:
         "soft_bounced": email_id % 4, "hard_bounced": email_id % 5, "opt_outs": email_id % 3,
         "spam_complaints": 0, "opens": sent // 3, "unique_opens": sent // 4,
     }  # fmt: skip
+    return _stats_answer(ctx, counts, clicks=len(clicked))
+
+
+def _stats_answer(ctx: Ctx, counts: dict[str, int], *, clicks: int) -> Response:
+    """Counts and the rates computed from them, in the rate format of the switch."""
+    delivered, sent = counts["delivered"], counts["sent"]
     rates = {  # the docs' bases: sent for delivery, delivered for the rest, opens for clicks
         "delivery_rate": (delivered, sent), "opens_rate": (counts["opens"], delivered),
-        "click_through_rate": (len(clicked), delivered),
+        "click_through_rate": (clicks, delivered),
         "unique_click_through_rate": (counts["unique_clicks"], delivered),
-        "click_open_ratio": (len(clicked), counts["opens"]),
+        "click_open_ratio": (clicks, counts["opens"]),
         "opt_out_rate": (counts["opt_outs"], delivered),
         "spam_complaint_rate": (counts["spam_complaints"], delivered),
     }  # fmt: skip

@@ -3,6 +3,11 @@
 Two ways in: `rates` fail a share of requests at random (seeded, so a run can be repeated; kind
 "error" answers Pardot error `rate_code`, 66 unless set), and
 `script` fails the next N requests matching a path pattern, for tests that need an exact sequence.
+
+Most kinds fail a request before Pardot acts on it. Two act first and lose the answer, as a
+network does after Pardot accepted a call: `lost_answer` runs the request, then resets the
+connection; `late_answer` runs it, then holds the answer for `slow_seconds` (longer than the
+client's read timeout, it is a timeout after acceptance).
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("500", "502", "503", "429", "reset", "slow", "truncate", "error")
+KINDS = (
+    "500", "502", "503", "429", "reset", "slow", "truncate", "error", "lost_answer", "late_answer",
+)  # fmt: skip
+AFTER_KINDS = ("lost_answer", "late_answer", "truncate", "slow")  # kinds the request runs under
 
 
 @dataclass

@@ -7,7 +7,16 @@ import time
 from types import TracebackType
 from typing import Any
 
-from pardot_sim import admin, email_api, export_api, import_api, imports, oauth, queries
+from pardot_sim import (
+    admin,
+    email_api,
+    email_send_api,
+    export_api,
+    import_api,
+    imports,
+    oauth,
+    queries,
+)
 from pardot_sim.accounts import (
     DEMO_BUSINESS_UNITS,
     DEMO_CLIENT_ID,
@@ -74,6 +83,7 @@ class Simulator:
         export_api.register(self.app, self.exports)
         queries.register(self.app)
         email_api.register(self.app)
+        email_send_api.register(self.app)
         import_api.register(self.app, self.imports)
         admin.register(self)
         self._server = SimHTTPServer((host, port), self.app, clock=self.app.clock.now)

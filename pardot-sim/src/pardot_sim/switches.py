@@ -39,6 +39,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "activity_date_format": ("date", "datetime"),
     "email_rate_format": ("percent", "number"),
     "single_template": ("list", "object"),
+    "operational_without_feature": ("ignored", "refused"),
 }
 
 
@@ -71,6 +72,8 @@ class Switches:
     activity_date_format: str = "date"  # activityDate as YYYY-MM-DD, or as a DateTime at midnight
     email_rate_format: str = "percent"  # email statistics rates: "98.42%" or 98.42
     single_template: str = "list"  # a one-to-one list of one template: a list of one, or an object
+    # operational_email on an account without the feature: ignored (opt-outs apply) or refused
+    operational_without_feature: str = "ignored"
     range_error_code: int = 177  # export range over one year
     unknown_field_code: int = 130  # unknown export field
     expired_download_code: int = 178  # download of an expired export

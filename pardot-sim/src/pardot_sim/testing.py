@@ -16,6 +16,7 @@ import requests
 from pardot_client import ClientSettings, PardotClient
 from pardot_sim.accounts import DEMO_BUSINESS_UNITS, demo_org
 from pardot_sim.app import Limits
+from pardot_sim.email_sends import BOOK_KEY
 from pardot_sim.exports import ExportSettings
 from pardot_sim.faults import FaultPlan
 from pardot_sim.imports import ImportSettings
@@ -84,6 +85,7 @@ def reset(sim: Simulator) -> None:
         account.daily_call_limit = 100_000
         account.daily_calls.clear()
         account.timezone = sim.timezone
+        account.jobs.pop(BOOK_KEY, None)  # email sends: counters and the operational feature
 
 
 def serving(

@@ -5,7 +5,8 @@ one rejects file, one spool directory, the number of the input line being read, 
 rate: rows rejected in any stream, and input lines that are no usable message, count against
 `max_reject_rate` together, judged once `reject_rate_min_rows` rows were read. The target makes
 the run and hands it to each sink; sinks and imports take everything target-wide from it, never
-from the target object.
+from the target object. Email sends share the run's send ledger, figures, `max_sends_per_run`
+count and (in a dry run) plan file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from typing import Any
 from pardot_client import PardotClient, PardotError
 from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
+from target_pardot_import.ledger import Ledger, new_run_id
 from target_pardot_import.rejects import RejectsWriter
+from target_pardot_import.send_report import SendFigures, SendPlan
 from target_pardot_import.settings import TargetSettings
 from target_pardot_import.spool import SpoolDir
 
@@ -73,11 +76,26 @@ class ImportRun:
         self.rows_seen = 0  # records (and unusable lines) read, the reject rate's denominator
         self.line = 0  # the input line being read, set by the reader
         self._began = time.monotonic() if began is None else began
+        self.run_id = new_run_id()
+        self.sends = SendFigures()
+        self.in_review_total = 0  # sends in review in the ledger when the run closed it
+        self.send_plan = SendPlan(settings.send_plan_path if settings.dry_run else None)
 
     def start(self) -> None:
-        """Check the rejects file and make the spool directory before any row is read."""
+        """Check the rejects file, the send ledger and plan, and make the spool directory,
+        before any row is read."""
         self.rejects.check()
+        if self.settings.email_sends:
+            _ = self.ledger
+            self.send_plan.check()
         self.spool.open()
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The send ledger, opened (read-only in a dry run: it is never changed then)."""
+        path = self.settings.send_ledger_path
+        assert path is not None  # TargetSettings requires it with email_sends
+        return Ledger(path, read_only=self.settings.dry_run).open()
 
     @property
     def spool_path(self) -> Path:
@@ -134,6 +152,10 @@ class ImportRun:
         """Close the rejects file and remove the spool directory (also when the run failed)."""
         try:
             self.rejects.close()
+            self.send_plan.close()
+            if "ledger" in self.__dict__:
+                self.in_review_total = len(self.ledger.in_review())
+                self.ledger.close()
         finally:
             self.spool.remove()
 
@@ -156,7 +178,16 @@ class ImportRun:
             "seconds": round(time.monotonic() - self._began, 3),
             "dry_run": self.settings.dry_run,
         }
+        if self.settings.email_sends:
+            summary["sends"] = self.sends.as_dict()
         LOG.info("Run summary: %s", json.dumps(summary))
+        if self.settings.email_sends:
+            self.sends.log(
+                bound=list(self.settings.email_sends),
+                ledger_path=str(self.settings.send_ledger_path),
+                in_review_total=self.in_review_total,
+                cap=self.settings.max_sends_per_run, dry_run=self.settings.dry_run,
+            )  # fmt: skip
         if self.rejects.count:
             LOG.warning("%s", self.rejects.summary())
         if self.settings.dry_run:

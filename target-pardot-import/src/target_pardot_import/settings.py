@@ -9,7 +9,7 @@ connection settings (credentials, hosts, retries, the API user's timezone) are t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from singer_sdk import typing as th
@@ -17,6 +17,7 @@ from singer_sdk import typing as th
 from pardot_client import PardotConfigError
 from pardot_client.settings_schema import with_connection_settings, with_defaults
 from target_pardot_import.fields import ColumnOption
+from target_pardot_import.send_settings import BINDING_SCHEMA, SendBinding, parse_email_sends
 
 MAX_PARTS = 10  # Pardot takes at most 10 batches per import
 
@@ -65,6 +66,26 @@ CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
                 description="Directory under which each run keeps its CSV parts (personal "
                 "data) in a directory of its own, removed when the run ends; default: the "
                 "system temporary directory."),
+    th.Property("email_sends", th.ObjectType(additional_properties=BINDING_SCHEMA),
+                description='Streams whose records are email sends instead of prospects, e.g. '
+                '{"welcome_emails": {"kind": "one_to_one", "key": "send_id", "columns": '
+                '{"prospect_email": "email"}, "constants": {"campaign_id": 12, '
+                '"email_template_id": 34}}}: one send per record, never two for one key (see '
+                "README, Email sends)."),
+    th.Property("send_ledger_path", th.StringType,
+                description="SQLite file recording every send key before and after its call "
+                "(required with email_sends). Keep it on durable storage: a lost ledger lets "
+                "rows be sent again."),
+    th.Property("max_sends_per_run", th.IntegerType, default=100,
+                description="Most send calls one run makes; when reached the run sends no more, "
+                "emits no further STATE and ends cleanly, so the next run goes on from there."),
+    th.Property("allow_operational_email", th.BooleanType, default=False,
+                description="Let sends set operational_email, which mails prospects who opted "
+                "out (the account must have the feature); otherwise such rows are rejected."),
+    th.Property("send_plan_path", th.StringType,
+                description="In a dry run, write each send it would make (key, line, "
+                "parameters: personal data) to this JSONL file; default: counts in the log "
+                "only."),
 ).to_dict())  # fmt: skip
 
 
@@ -85,6 +106,11 @@ class TargetSettings:
     reject_rate_min_rows: int
     dry_run: bool
     spool_dir: str | None  # None: the system temporary directory
+    email_sends: Mapping[str, SendBinding] = field(default_factory=dict)
+    send_ledger_path: str | None = None
+    max_sends_per_run: int = 100
+    allow_operational_email: bool = False
+    send_plan_path: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TargetSettings:
@@ -110,6 +136,14 @@ class TargetSettings:
             reject_rate_min_rows=int(values["reject_rate_min_rows"]),
             dry_run=bool(values["dry_run"]),
             spool_dir=str(values["spool_dir"]) if values.get("spool_dir") else None,
+            email_sends=parse_email_sends(
+                values.get("email_sends"),
+                allow_operational_email=bool(values["allow_operational_email"]),
+            ),
+            send_ledger_path=values.get("send_ledger_path") or None,
+            max_sends_per_run=int(values["max_sends_per_run"]),
+            allow_operational_email=bool(values["allow_operational_email"]),
+            send_plan_path=values.get("send_plan_path") or None,
         )
         settings.validate()
         return settings
@@ -134,6 +168,16 @@ class TargetSettings:
         if self.max_batch_bytes < 1:
             raise PardotConfigError(
                 f"max_batch_bytes must be a positive number of bytes, not {self.max_batch_bytes}"
+            )
+        if self.email_sends and not self.send_ledger_path:
+            raise PardotConfigError(
+                "email_sends needs send_ledger_path: the SQLite file that records every send "
+                "key, so no row is ever sent twice. Put it on durable storage that outlives "
+                "the run (not a container's temporary disk)."
+            )
+        if self.max_sends_per_run < 0:
+            raise PardotConfigError(
+                f"max_sends_per_run must be 0 or more sends, not {self.max_sends_per_run}"
             )
         if not 1 <= self.max_parts_per_import <= MAX_PARTS:
             raise PardotConfigError(

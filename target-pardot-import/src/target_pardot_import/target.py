@@ -37,6 +37,7 @@ from pardot_client.secrets import REGISTRY
 from target_pardot_import.import_job import DailyLimitError
 from target_pardot_import.reader import SingerLineReader
 from target_pardot_import.run import ImportRun
+from target_pardot_import.send_sink import send_sink_class_for
 from target_pardot_import.settings import CONFIG_SCHEMA, TargetSettings
 from target_pardot_import.sinks import sink_class_for
 
@@ -68,6 +69,7 @@ class TargetPardotImport(Target):
         self.import_run.start()  # a rejects file or spool_dir it cannot write fails here, clearly
         self.message_reader = SingerLineReader(self.import_run)
         self._sink_class = sink_class_for(self.import_run)
+        self._send_sink_class = send_sink_class_for(self.import_run)
 
     @classproperty
     def _env_var_config(cls) -> dict[str, Any]:  # noqa: N805 - the SDK's classproperty
@@ -118,7 +120,16 @@ class TargetPardotImport(Target):
 
     @override
     def get_sink_class(self, stream_name: str) -> type[Sink]:
-        """Every stream is imported as prospects, by a sink bound to this run."""
+        """Streams bound in `email_sends` are email sends; every other is imported as prospects,
+        by a sink bound to this run."""
+        sends = self.import_run.settings.email_sends
+        if stream_name in sends:
+            return self._send_sink_class
+        if sends:
+            self.logger.warning(
+                "Stream %s is not in email_sends (%s): its records are imported as prospects",
+                stream_name, ", ".join(sorted(sends)),
+            )  # fmt: skip
         return self._sink_class
 
     @override
@@ -170,8 +181,8 @@ class TargetPardotImport(Target):
         bookmark never passes rows that were not imported.
         """
         self.import_run.check_reject_rate()
-        if self.import_run.settings.dry_run:
-            return
+        if self.import_run.settings.dry_run or self.import_run.sends.cap_reached:
+            return  # a capped run's later rows were not sent: the next run reads them again
         super()._write_state_message(state)
 
     @override
