@@ -39,6 +39,8 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "activity_date_format": ("date", "datetime"),
     "email_rate_format": ("percent", "number"),
     "single_template": ("list", "object"),
+    "v5_tie_order": ("id", "id_desc"),
+    "v5_account_answer": ("object", "values"),
 }
 
 
@@ -71,6 +73,8 @@ class Switches:
     activity_date_format: str = "date"  # activityDate as YYYY-MM-DD, or as a DateTime at midnight
     email_rate_format: str = "percent"  # email statistics rates: "98.42%" or 98.42
     single_template: str = "list"  # a one-to-one list of one template: a list of one, or an object
+    v5_tie_order: str = "id"  # v5 rows sharing the orderBy value: by id, or by id descending
+    v5_account_answer: str = "object"  # the v5 account read: the record, or {"values": [it]}
     range_error_code: int = 177  # export range over one year
     unknown_field_code: int = 130  # unknown export field
     expired_download_code: int = 178  # download of an expired export
