@@ -68,6 +68,10 @@ def fixture_values(name: str, sim: Simulator, admin: SimAdmin) -> dict[str, Any]
         for row_id in listed:
             table.update(row_id, {"is_archived": row_id != listed[0]})
         return {}
+    if name == "dynamic_content_with_variations":
+        variations = store.table("dynamicContentVariation")
+        parent = variations.position["dynamic_content_id"]
+        return {"dynamic_content_id": min(r[parent] for r in variations.rows.values())}
     if name == "daily_limit_used":
         admin.post(f"/_sim/accounts/{sim.config()['business_unit_id']}", {"daily_call_limit": 0})
         return {}

@@ -47,6 +47,7 @@ ORDER: Final = (
     "dynamicContentVariation", "visitorPageView", "folderContents", "account",
 )  # fmt: skip
 DELETED_SHARE: Final = 0.04
+RECENT: Final = 7 * DAY  # the newest tenth of every object (two rows at least) changed lately
 FOLDER_CONTENT_KINDS: Final = (
     ("form", "Form"), ("landingPage", "LandingPage"), ("file", "File"), ("listEmail", "ListEmail"),
     ("formHandler", "FormHandler"), ("layoutTemplate", "LayoutTemplate"),
@@ -198,6 +199,8 @@ def populate_v5(account: Account, *, seed: int, scale: str, anchor: float) -> di
         ties = 0
         if "updated_at" in columns:
             updated = [t if rnd() < 0.6 else t + int((hi - t) * rnd() ** 2) for t in created]
+            for k in range(len(ids) - max(2, len(ids) // 10), len(ids)):  # edited lately
+                updated[k] = max(updated[k], hi - int(RECENT * rnd()))
             if obj.query.mark == "updated_at" and len(ids) >= 12:  # a tie over pages
                 ties = min(len(ids) // 3, 40)
                 for k in range(len(ids) // 3, len(ids) // 3 + ties):

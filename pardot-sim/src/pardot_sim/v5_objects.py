@@ -191,5 +191,5 @@ def _parts(value: Any, parts: tuple[str, ...]) -> Any:
     if isinstance(value, list):
         return [_parts(item, parts) for item in value]
     if isinstance(value, dict):
-        return {k: v for k, v in value.items() if k in parts}
+        return {part: value.get(part) for part in parts}
     return value
