@@ -125,7 +125,8 @@ class V5UpdatedAtPager:
         """One sequence of rows stamped after `mark.at`; returns (mark, whether all is read).
 
         Each page yields the rows of the seconds it completed; the rows of its last second are
-        held until a later second (or the sequence's true end) shows that second whole.
+        held until a later second (or the sequence's true end) shows that second whole, and the
+        mark the page yields names that second, to be read by id should the run stop there.
         """
         params = {
             **self.params, "updatedAtAfter": self._bound(mark.at),
@@ -152,7 +153,9 @@ class V5UpdatedAtPager:
                         mark = Mark(held_at)
                     held, held_at = [], at
                 held.append(row)
-            yield complete, mark
+            # Every row before the held second is out, so a stop here resumes at that second,
+            # read by id: each page moves the state on, even a page all in one second.
+            yield complete, Mark(held_at, 0) if held else mark
         if not held:
             return mark, not sequence.short
         if sequence.short:  # the second may go on past the sequence: read it alone, by id
@@ -177,4 +180,5 @@ class V5UpdatedAtPager:
                     tie_id = int(rows[-1]["id"])
                 yield rows, Mark(at, tie_id)
             if not sequence.short:
+                yield [], Mark(at)  # the second is whole: a stop from here on resumes after it
                 return Mark(at)
