@@ -61,7 +61,7 @@ demo: install plugins  ## simulator -> meltano run tap-pardot-export target-duck
 demo-reset: install  ## forget the demo's state and DuckDB file
 	$(UV) run python scripts/demo.py --reset
 
-readme-settings: install  ## regenerate README.md's settings tables from --about
+readme-settings: install  ## regenerate README.md's settings and stream tables from --about
 	$(UV) run python scripts/settings_table.py
 
 hub-definitions: install  ## regenerate meltano-hub/ (the Meltano Hub plugin definitions) from --about

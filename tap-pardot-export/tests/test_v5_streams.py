@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from contextlib import redirect_stdout
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +27,7 @@ from pardot_client.dates import parse_utc, to_utc_iso
 from pardot_client.v5_objects import V5Objects
 from pardot_sim import Simulator
 from pardot_sim.testing import FIXED_START, client_settings
+from tap_pardot_export.registry import STREAM_TYPES
 from tap_pardot_export.tap import TapPardotExport
 from tap_pardot_export.v5.streams import V5_STREAMS
 
@@ -318,3 +321,29 @@ def test_runs_stopped_by_the_call_budget_resume_without_loss_or_repeat(
     for stream in streams:
         assert len(seen[stream]) == len(set(seen[stream])), f"{stream}: a row came twice"
         assert set(seen[stream]) == set(expected(own_sim, stream)), stream
+
+
+def test_about_and_discovery_list_every_stream_without_credentials(tmp_path: Path) -> None:
+    """`--about` names each stream's replication key and delete marks; `--discover` needs no
+    credential and lists the v5 streams with those keys."""
+    about = subprocess.run(
+        [sys.executable, "-m", "tap_pardot_export.tap", "--about", "--format", "json"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    rows = {r["name"]: r for r in json.loads(about.stdout)["streams"]}
+    assert set(rows) == {s.name for s in STREAM_TYPES}
+    keys = {"updated_at": "updated_at", "scan": "updated_at", "id": "id", "full": None}
+    for name, obj in V5_OBJECTS.items():
+        assert rows[name]["api"] == "v5 objects"
+        assert rows[name]["replication_key"] == keys[obj.query.mark], name
+        assert rows[name]["deletes"] is obj.query.deletes, name
+    assert rows["prospects"]["deletes"] is True
+    discovered = run_cli(tmp_path, {"start_date": START}, "--discover")
+    assert discovered.returncode == 0, discovered.stderr[-2000:]
+    catalog = {e["tap_stream_id"]: e for e in json.loads(discovered.stdout)["streams"]}
+    for name, obj in V5_OBJECTS.items():
+        top = next(m["metadata"] for m in catalog[name]["metadata"] if m["breadcrumb"] == [])
+        key = keys[obj.query.mark]
+        assert top.get("valid-replication-keys") == ([key] if key else None), name
+        properties = catalog[name]["schema"]["properties"]
+        assert ("_sdc_deleted_at" in properties) is obj.query.deletes
