@@ -55,8 +55,8 @@ meltano: $(MELTANO_STAMP)  ## install Meltano into .meltano-venv (once per MELTA
 plugins: .meltano/plugins.installed  ## meltano install: the plugins of meltano.yml, when they changed
 
 demo: export DEMO_STARTED := $(shell date +%s.%N)
-demo: install plugins  ## simulator -> meltano run tap-pardot-export target-duckdb; run again for an incremental sync
-	$(UV) run python scripts/demo.py
+demo: install plugins  ## simulator -> meltano run tap-pardot-export target-duckdb (OBJECTS=1: v5 objects too); run again for an incremental sync
+	$(UV) run python scripts/demo.py $(if $(OBJECTS),--objects)
 
 demo-reset: install  ## forget the demo's state and DuckDB file
 	$(UV) run python scripts/demo.py --reset
