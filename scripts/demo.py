@@ -50,6 +50,7 @@ START_DATE = "2026-07-01"  # meltano.yml: the sim environment's start_date
 STEP = timedelta(minutes=10)  # simulated time between two demo runs' changes
 STREAMS = ("visitor_activities", "prospects", "list_memberships", "visitors",
            "prospect_accounts", "external_activities")  # fmt: skip
+V5_MUTATED = ["landingPage", "listEmail", "formField", "visitorPageView"]  # changed each step
 OBJECT_STREAMS = (
     "account",
     "dynamic_content_variations",
@@ -125,6 +126,10 @@ def replay_changes(url: str, runs: int) -> tuple[datetime, dict[str, int]]:
             f"{url}/_sim/accounts/{BUSINESS_UNIT}/mutate",
             json={"seed": k, "updates": 25, "inserts": 15}, timeout=60,
         ).json()  # fmt: skip
+        result.update(admin.post(  # the v5 objects change too (synced with --objects)
+            f"{url}/_sim/accounts/{BUSINESS_UNIT}/mutate",
+            json={"seed": k, "updates": 5, "inserts": 3, "objects": V5_MUTATED}, timeout=60,
+        ).json())  # fmt: skip
         changed = {o: len(ids) for o, ids in result.items() if "." not in o}
     admin.post(f"{url}/_sim/clock", json={"speed": CLOCK_SPEED}, timeout=30)
     admin.close()

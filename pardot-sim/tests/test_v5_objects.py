@@ -211,3 +211,22 @@ def test_each_scale_has_the_v5_objects_it_names(scale: str) -> None:
         variations = store.table("dynamicContentVariation")
         parents = {r[variations.position["dynamic_content_id"]] for r in variations.rows.values()}
         assert parents == set(store.table("dynamicContent").rows)
+
+
+def test_an_unknown_v5_collection_answers_in_the_v5_shape(v5_api: RawApi) -> None:
+    answer = get(v5_api, "no-such-things", fields="id")
+    assert answer.status_code == 404
+    assert set(answer.json()) == {"code", "message"}
+
+
+def test_mutations_change_v5_objects_for_incremental_runs(own_sim: Simulator) -> None:
+    admin = SimAdmin(own_sim)
+    bu = own_sim.config()["business_unit_id"]
+    before = len(own_sim.account().store.table("landingPage"))
+    body = {"seed": 9, "updates": 2, "inserts": 1, "objects": ["landingPage"]}
+    changed = admin.post(f"/_sim/accounts/{bu}/mutate", body)
+    assert len(changed["landingPage.updated"]) == 2
+    assert len(own_sim.account().store.table("landingPage")) == before + 1
+    records = admin.records("landingPage", ids=",".join(map(str, changed["landingPage"])))
+    assert all(r["updated_at"].endswith("+00:00") for r in records)  # read as instants
+    admin.close()
