@@ -267,27 +267,29 @@ def bulk(sim: Simulator, name: str, count: int, stamps: list[int], first_id: int
 def test_past_100000_rows_nothing_is_lost_where_next_page_url_alone_stops(
     own_sim: Simulator,
 ) -> None:
-    """Pardot's real cap (100,000 rows a sequence) with 100,500 rows more in two streams.
+    """Pardot's real cap (100,000 rows a sequence), 100,500 rows more in a stream of each mark.
 
     Following nextPageUrl alone, as a connector that stops when it is missing does
-    (airbytehq/airbyte #54172), reads 100,000 rows of each and loses the rest; the streams
-    start a new query from their mark and read them all.
+    (airbytehq/airbyte #54172), reads 100,000 rows and loses the rest; the streams start a
+    new query from their mark and read them all: page views past their last id, landing pages
+    past their last second (1,500 rows share the second the cap falls in), folders scanned by
+    id, form handler fields read whole.
     """
-    day = 86_400
-    base = FIXED_START - 90 * day
-    views = bulk(own_sim, "visitorPageView", 100_500,
-                 [base + k * 60 for k in range(100_500)], 300_000_001)  # fmt: skip
-    stamps = [base + (k // 3) * 7 for k in range(100_500)]  # three rows to a second...
-    stamps[99_000:] = [stamps[99_000]] * 1_500  # ...and 1,500 in the second the cap falls in
-    pages_rows = bulk(own_sim, "landingPage", 100_500, stamps, 400_001)
-    cfg = v5_config(own_sim, v5_page_size=1000)
-    messages = run(cfg, "visitor_page_views", "landing_pages")
-    assert views <= set(records(messages, "visitor_page_views"))
-    assert set(records(messages, "visitor_page_views")) == set(
-        expected(own_sim, "visitor_page_views")
-    )
-    assert pages_rows <= set(records(messages, "landing_pages"))
-    assert set(records(messages, "landing_pages")) == set(expected(own_sim, "landing_pages"))
+    base = FIXED_START - 90 * 86_400
+    minutes = [base + k * 60 for k in range(100_500)]
+    seconds = [base + (k // 3) * 7 for k in range(100_500)]  # three rows to a second...
+    seconds[99_000:] = [seconds[99_000]] * 1_500  # ...and 1,500 in the second of the cap
+    planted = {
+        "visitor_page_views": bulk(own_sim, "visitorPageView", 100_500, minutes, 300_000_001),
+        "landing_pages": bulk(own_sim, "landingPage", 100_500, seconds, 400_001),
+        "folders": bulk(own_sim, "folder", 100_500, minutes, 600_001),
+        "form_handler_fields": bulk(own_sim, "formHandlerField", 100_500, minutes, 800_001),
+    }
+    messages = run(v5_config(own_sim, v5_page_size=1000), *planted)
+    for stream, ids in planted.items():
+        got = set(records(messages, stream))
+        assert ids <= got, stream
+        assert got == set(expected(own_sim, stream)), stream
     naive = V5Objects(PardotClient(client_settings(own_sim)))
     read = [r for page in naive.pages("visitor-page-views", ("id",),
                                       {"limit": 1000, "orderBy": "id ASC"})
