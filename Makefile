@@ -55,13 +55,13 @@ meltano: $(MELTANO_STAMP)  ## install Meltano into .meltano-venv (once per MELTA
 plugins: .meltano/plugins.installed  ## meltano install: the plugins of meltano.yml, when they changed
 
 demo: export DEMO_STARTED := $(shell date +%s.%N)
-demo: install plugins  ## simulator -> meltano run tap-pardot-export target-duckdb; run again for an incremental sync
-	$(UV) run python scripts/demo.py
+demo: install plugins  ## simulator -> meltano run tap-pardot-export target-duckdb (OBJECTS=1: v5 objects too); run again for an incremental sync
+	$(UV) run python scripts/demo.py $(if $(OBJECTS),--objects)
 
 demo-reset: install  ## forget the demo's state and DuckDB file
 	$(UV) run python scripts/demo.py --reset
 
-readme-settings: install  ## regenerate README.md's settings tables from --about
+readme-settings: install  ## regenerate README.md's settings and stream tables from --about
 	$(UV) run python scripts/settings_table.py
 
 hub-definitions: install  ## regenerate meltano-hub/ (the Meltano Hub plugin definitions) from --about

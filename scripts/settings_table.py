@@ -1,9 +1,11 @@
-"""The README's settings tables, generated from each connector's `--about`.
+"""The README's settings tables (and the tap's stream table), generated from `--about`.
 
     uv run python scripts/settings_table.py          # rewrite the tables in README.md
     uv run python scripts/settings_table.py --check  # exit 1 if README.md is out of date
 
-Each table sits between `<!-- settings:NAME -->` and `<!-- /settings:NAME -->` in README.md.
+Each table sits between `<!-- settings:NAME -->` and `<!-- /settings:NAME -->` in README.md; the
+tap's streams (API, replication key, deleted rows) between `<!-- streams:NAME -->` and
+`<!-- /streams:NAME -->`.
 `meltano_settings` gives the `settings:` entries meltano.yml declares for the same plugin, so a
 test can hold meltano.yml, the README and `--about` to one list.
 """
@@ -17,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from tap_pardot_export.about import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -101,15 +105,20 @@ def meltano_settings(info: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def render(readme: str, tables: dict[str, str]) -> str:
-    """README text with each marked table replaced."""
+def stream_table(info: dict[str, Any]) -> str:
+    """A markdown table of the streams `--about` lists (the tap's), as `--about` renders it."""
+    return markdown_table(list(info.get("streams", [])))
+
+
+def render(readme: str, tables: dict[str, str], kind: str = "settings") -> str:
+    """README text with each marked table (`settings` or `streams`) replaced."""
     for name, body in tables.items():
         pattern = re.compile(
-            rf"(<!-- settings:{re.escape(name)} -->\n).*?(<!-- /settings:{re.escape(name)} -->)",
+            rf"(<!-- {kind}:{re.escape(name)} -->\n).*?(<!-- /{kind}:{re.escape(name)} -->)",
             re.DOTALL,
         )
         if not pattern.search(readme):
-            raise SystemExit(f"README.md has no <!-- settings:{name} --> markers")
+            raise SystemExit(f"README.md has no <!-- {kind}:{name} --> markers")
         readme = pattern.sub(lambda m: f"{m[1]}{body}\n{m[2]}", readme)  # noqa: B023
     return readme
 
@@ -120,10 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if stale")
     args = parser.parse_args(argv)
     current = README.read_text(encoding="utf-8")
-    wanted = render(current, {name: table(about(name)) for name in CONNECTORS})
+    infos = {name: about(name) for name in CONNECTORS}
+    wanted = render(current, {name: table(info) for name, info in infos.items()})
+    wanted = render(wanted, {"tap-pardot-export": stream_table(infos["tap-pardot-export"])},
+                    "streams")  # fmt: skip
     if args.check:
         if wanted != current:
-            print("README.md settings tables are stale: run `make readme-settings`.")
+            print("README.md settings or stream tables are stale: run `make readme-settings`.")
             return 1
         return 0
     if wanted != current:

@@ -35,6 +35,15 @@ def test_readme_settings_tables_match_about(abouts: dict[str, dict[str, Any]]) -
     )
 
 
+def test_readme_stream_table_matches_about(abouts: dict[str, dict[str, Any]]) -> None:
+    readme = settings_table.README.read_text(encoding="utf-8")
+    table = settings_table.stream_table(abouts["tap-pardot-export"])
+    assert settings_table.render(readme, {"tap-pardot-export": table}, "streams") == readme, (
+        "README.md's stream table differs from --about: run `make readme-settings`"
+    )
+    assert len(abouts["tap-pardot-export"]["streams"]) == table.count("\n| `")
+
+
 @pytest.mark.parametrize("connector", sorted(settings_table.CONNECTORS))
 def test_meltano_yml_declares_every_setting_and_flags_secrets(
     connector: str, abouts: dict[str, dict[str, Any]], meltano_yml: dict[str, Any]

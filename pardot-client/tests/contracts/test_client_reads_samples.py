@@ -21,6 +21,7 @@ from pardot_client.account_fields import described_fields
 from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.downloads import csv_reader
 from pardot_client.emails import email_stats, one_to_one_templates, read_node
+from pardot_client.v5_objects import one_record, page_of
 
 SAMPLES = load_samples()
 CONTENT_TYPES = {"json": "application/json", "xml": "application/xml", "csv": "text/csv"}
@@ -28,7 +29,8 @@ TOKEN = {"access_token": "replay-token", "instance_url": "http://127.0.0.1", "to
 QUERY = "/api/campaign/version/{version}/do/query"
 PLACEHOLDERS = {"export_id": 1, "import_id": 1, "email_id": 1, "template_id": 1,
                 "visitor_ids": "1,2", "campaign_before": 0, "campaign_after": 2,
-                "prospect_id": 1, "version": "{version}"}  # fmt: skip
+                "prospect_id": 1, "dynamic_content_id": 1,
+                "version": "{version}"}  # fmt: skip
 
 
 class Replay(BaseHTTPRequestHandler):
@@ -188,6 +190,12 @@ def read(sample: Sample, server: ReplayServer) -> dict[str, Any]:
         return {"header": data[0], "rows": len(data) - 1}
     if reads == "empty":
         return {"result": data}
+    if reads == "v5_page":
+        page = page_of(data)
+        return {"ids": [r["id"] for r in page.values], "next": page.has_next}
+    if reads == "v5_record":
+        record = one_record(data)
+        return {"id": record["id"] if record else None}
     raise AssertionError(f"{sample}: no reader {reads!r}")
 
 

@@ -79,6 +79,10 @@ def fixture_values(name: str, sim: Simulator, admin: SimAdmin) -> dict[str, Any]
         return {"mailable_prospect_id": mailable, "campaign_id": min(store.table("campaign").rows),
                 "list_id": lists[0], "suppression_list_id": lists[1],
                 "list_template_id": template}  # fmt: skip
+    if name == "dynamic_content_with_variations":
+        variations = store.table("dynamicContentVariation")
+        parent = variations.position["dynamic_content_id"]
+        return {"dynamic_content_id": min(r[parent] for r in variations.rows.values())}
     if name == "daily_limit_used":
         admin.post(f"/_sim/accounts/{sim.config()['business_unit_id']}", {"daily_call_limit": 0})
         return {}

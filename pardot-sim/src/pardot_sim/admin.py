@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from pardot_client.catalog import CATALOG, FieldType
+from pardot_client.catalog import FieldType, get_object
 from pardot_client.dates import to_utc_iso
 from pardot_sim.app import SimApp
 from pardot_sim.exports import ExportEngine
@@ -148,7 +148,7 @@ class Admin:
         account = self.sim.app.account(params["bu"])
         self.sim.imports.settle(account, self.sim.app.clock.now())  # reading observes imports
         table = account.store.table(params["object"])
-        spec = CATALOG.get(params["object"])
+        spec = get_object(table.name)  # v5-only objects too
         wanted = {int(x) for x in (request.arg("ids") or "").split(",") if x.strip()}
         deleted = request.arg("deleted") or "all"
         datetimes = {f.name for f in (spec.fields if spec else ()) if f.type is FieldType.DATETIME}

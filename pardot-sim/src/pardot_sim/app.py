@@ -91,6 +91,8 @@ class SimApp:
     def __call__(self, request: Request) -> Response:
         route, params = self._match(request)
         if route is None:
+            if request.path.startswith("/api/v5/"):  # v5 answers in its own shape
+                return v5_error(SimError(2, "Not found", status=404), self.switches)
             if request.path.startswith("/api/"):
                 return v34_error(request, SimError(2, status=404), self.switches)
             return Response(404, b"not found", "text/plain")

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from pardot_client.catalog import CATALOG, FieldType, ObjectSpec
+from pardot_client.catalog import FieldType, ObjectSpec, get_object
 from pardot_sim import textcases as tx
 from pardot_sim.accounts import Account
 from pardot_sim.generator import RowGenerator
@@ -26,7 +26,7 @@ def mutate(
     gen.load(account.store)
     out: dict[str, list[int]] = {}
     for obj in objects:
-        table, spec = account.store.table(obj), CATALOG[obj]
+        table, spec = account.store.table(obj), get_object(obj)  # v5-only objects too
         rng = gen.rng("mutate", obj)
         live = sorted(set(table.rows) - table.deleted)
         chosen = sorted(rng.sample(live, min(updates, len(live))))

@@ -31,6 +31,8 @@ from pardot_sim.exports import ExportEngine
 from pardot_sim.generator import populate
 from pardot_sim.http import SimHTTPServer
 from pardot_sim.scales import scale_named
+from pardot_sim.v5_data import populate_v5
+from pardot_sim.v5_objects import V5ObjectsApi
 
 LOG = logging.getLogger("pardot_sim")
 
@@ -66,6 +68,7 @@ class Simulator:
         self.app = SimApp(clock=clock, org=demo_org(timezone), accounts=accounts)
         self.exports = ExportEngine(seed)
         self.imports = imports.ImportEngine()
+        self.v5 = V5ObjectsApi()
         self.facts: dict[str, dict[str, Any]] = {}
         began = time.monotonic()
         main_scale = scale_named(scale, visitor_activities=visitor_activities)
@@ -78,6 +81,11 @@ class Simulator:
             scale=scale_named(second_account_scale),
             anchor=start,
         )
+        for index, (bu, name) in enumerate(
+            ((DEMO_BUSINESS_UNITS[0], scale), (DEMO_BUSINESS_UNITS[1], second_account_scale))
+        ):
+            self.facts[bu]["v5"] = populate_v5(accounts[bu], seed=seed + index, scale=name,
+                                               anchor=start)  # fmt: skip
         LOG.info("Generated %s data in %.1f s", scale, time.monotonic() - began)
         oauth.register(self.app)
         export_api.register(self.app, self.exports)
@@ -85,6 +93,7 @@ class Simulator:
         email_api.register(self.app)
         email_send_api.register(self.app)
         import_api.register(self.app, self.imports)
+        self.v5.register(self.app)
         admin.register(self)
         self._server = SimHTTPServer((host, port), self.app, clock=self.app.clock.now)
         self.app.base_url = self._server.url
@@ -138,6 +147,7 @@ class Simulator:
             "export": self.exports.settings,
             "import": self.imports.settings,
             "limits": self.app.limits,
+            "v5": self.v5.settings,
         }
 
     def describe(self) -> dict[str, Any]:

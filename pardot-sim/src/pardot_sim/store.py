@@ -112,6 +112,10 @@ class Table:
         hi = len(keys) if before is None else bisect.bisect_left(keys, before)
         return ids[lo:hi] if lo < hi else []
 
+    def sorted_index(self, column: str) -> tuple[list[Any], list[int]]:
+        """(values, ids) of the rows whose `column` is set, sorted by value then id (read only)."""
+        return self._index(column)
+
     def iter_rows(self, ids: Iterable[int]) -> Iterator[Row]:
         """Rows for ids, skipping ids that no longer exist."""
         rows = self.rows

@@ -40,6 +40,8 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "email_rate_format": ("percent", "number"),
     "single_template": ("list", "object"),
     "operational_without_feature": ("ignored", "refused"),
+    "v5_tie_order": ("id", "id_desc"),
+    "v5_account_answer": ("object", "values"),
 }
 
 
@@ -74,6 +76,8 @@ class Switches:
     single_template: str = "list"  # a one-to-one list of one template: a list of one, or an object
     # operational_email on an account without the feature: ignored (opt-outs apply) or refused
     operational_without_feature: str = "ignored"
+    v5_tie_order: str = "id"  # v5 rows sharing the orderBy value: by id, or by id descending
+    v5_account_answer: str = "object"  # the v5 account read: the record, or {"values": [it]}
     range_error_code: int = 177  # export range over one year
     unknown_field_code: int = 130  # unknown export field
     expired_download_code: int = 178  # download of an expired export

@@ -22,6 +22,7 @@ from pardot_sim.faults import FaultPlan
 from pardot_sim.imports import ImportSettings
 from pardot_sim.simulator import Simulator
 from pardot_sim.switches import Switches
+from pardot_sim.v5_objects import V5Settings
 
 # 2026-11-23T12:00:00Z: the history then holds the 2026-11-01 US fall-back and 2026-03-08
 # spring-forward changes, so DST cases are always in the data.
@@ -80,6 +81,7 @@ def reset(sim: Simulator) -> None:
     sim.exports.settings = ExportSettings()
     sim.exports.fail_next = 0
     sim.imports.settings = ImportSettings()
+    sim.v5.settings = V5Settings()
     for account in app.accounts.values():
         account.api_version = 4
         account.daily_call_limit = 100_000

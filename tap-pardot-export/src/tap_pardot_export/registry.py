@@ -9,11 +9,13 @@ from tap_pardot_export.context import RunContext
 from tap_pardot_export.export.streams import EXPORT_STREAMS
 from tap_pardot_export.query.special import SPECIAL_QUERY_STREAMS
 from tap_pardot_export.query.streams import QUERY_STREAMS
+from tap_pardot_export.v5.streams import V5_STREAMS
 
 STREAM_TYPES: tuple[type[PardotStream], ...] = (
     *EXPORT_STREAMS,
     *QUERY_STREAMS,
     *SPECIAL_QUERY_STREAMS,
+    *V5_STREAMS,
 )
 EXPORT_STREAM_NAMES: tuple[str, ...] = tuple(s.name for s in EXPORT_STREAMS)  # type: ignore[misc]
 

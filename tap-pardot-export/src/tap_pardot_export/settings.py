@@ -19,6 +19,7 @@ from pardot_client.settings import CREDENTIAL_SETTINGS
 from pardot_client.settings_schema import with_connection_settings, with_defaults
 
 MAX_PAGE_SIZE = 200  # rows per v3/v4 query page (docs/pardot-api/queries.md)
+MAX_V5_PAGE_SIZE = 1000  # rows per v5 objects page (docs/pardot-api/v5-objects.md#paging)
 EXTRACTION_MODES = ("export", "query", "auto")
 
 CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
@@ -60,6 +61,9 @@ CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
                 description="Rows per bulk query page (1 to 200); a shorter page ends a read."),
     th.Property("query_state_every_pages", th.IntegerType(minimum=1), default=10,
                 description="Query streams emit STATE after this many pages (and at the end)."),
+    th.Property("v5_page_size", th.IntegerType(minimum=1, maximum=1000), default=1000,
+                description="Rows per page of the v5 objects API (1 to 1000), read by the "
+                "streams of objects only v5 has (landing_pages, list_emails, ...)."),
     th.Property("include_email_stats", th.BooleanType, default=False,
                 description="Fill the emails stream: each list email seen in email clicks, read "
                 "with its statistics (two calls per email, so off by default: the stream then "
@@ -84,6 +88,7 @@ class TapSettings:
     auto_query_max_rows: int
     query_page_size: int
     query_state_every_pages: int
+    v5_page_size: int
     include_email_stats: bool
     has_credentials: bool  # any credential set: the run is meant to reach an account
 
@@ -114,6 +119,7 @@ class TapSettings:
             auto_query_max_rows=int(values["auto_query_max_rows"]),
             query_page_size=max(1, min(MAX_PAGE_SIZE, int(values["query_page_size"]))),
             query_state_every_pages=max(1, int(values["query_state_every_pages"])),
+            v5_page_size=max(1, min(MAX_V5_PAGE_SIZE, int(values["v5_page_size"]))),
             include_email_stats=bool(values["include_email_stats"]),
             has_credentials=any(values.get(name) for name in CREDENTIAL_SETTINGS),
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 from singer_sdk import Stream, Tap
+from singer_sdk.about import AboutFormatter
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.plugin_base import JSONSchemaValidator
@@ -33,6 +34,7 @@ from pardot_client import (
 from pardot_client.cli_errors import QUOTA_EXIT_CODE, reported_errors
 from pardot_client.config_check import numbers_as_text, validated_config
 from pardot_client.connection_check import ConnectionReport, started_by_meltano_config_test
+from tap_pardot_export.about import stream_rows, with_streams
 from tap_pardot_export.connection import report_messages, test_connection
 from tap_pardot_export.context import RunContext
 from tap_pardot_export.output.writer import BufferedRecordWriter
@@ -133,6 +135,18 @@ class TapPardotExport(Tap):
             if kwargs.get("state") is not None:
                 kwargs["state"] = checked_state_file(kwargs["state"])
             super().invoke(*args, **kwargs)
+
+    @classmethod
+    @override
+    def print_about(cls, output_format: str | None = None) -> None:
+        """`--about`, with every stream's API, replication key and deleted rows (about.py).
+
+        The streams are listed as discovery without credentials builds them: no call is made.
+        """
+        formatter = AboutFormatter.get_formatter(output_format or "text")
+        offline = cls(config={}, parse_env_config=False, validate_config=False, setup_mapper=False)
+        rows = stream_rows(offline.streams.values())
+        print(with_streams(formatter.format_about(cls._get_about_info()), output_format, rows))
 
     @classmethod
     def _meltano_config_test(cls, config: dict[str, Any], *, parse_env: bool) -> None:

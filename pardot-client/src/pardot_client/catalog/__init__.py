@@ -1,8 +1,9 @@
 """The field catalog: every Pardot object the project reads or writes, and how to find one.
 
-`CATALOG` is keyed by the v3/v4 object name. `get_object` also accepts the v5 collection name
-and the snake_case stream name, because config, URLs and stream names all spell objects
-differently (docs/pardot-api/objects.md#what-the-catalog-holds).
+`CATALOG` is keyed by the v3/v4 object name; `V5_OBJECTS` holds the objects only the v5 objects
+API has, by stream name. `get_object` finds either by its name, its v5 collection name or its
+snake_case stream name, because config, URLs and stream names all spell objects differently
+(docs/pardot-api/objects.md#what-the-catalog-holds).
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from pardot_client.catalog.model import (
     to_snake,
 )
 from pardot_client.catalog.query_objects import QUERY_OBJECT_SPECS
+from pardot_client.catalog.v5_model import V5Mark, V5Object, V5Query
+from pardot_client.catalog.v5_objects import V5_OBJECTS
 
 __all__ = [
     "CATALOG",
     "EXPORT_OBJECTS",
     "PROSPECT_IMPORT_MATCH_COLUMNS",
+    "V5_OBJECTS",
     "ArgumentKind",
     "ExportProcedure",
     "Field",
@@ -38,6 +42,9 @@ __all__ = [
     "ObjectSpec",
     "ProcedureArgument",
     "QuerySpec",
+    "V5Mark",
+    "V5Object",
+    "V5Query",
     "get_object",
     "stream_name",
     "to_camel",
@@ -63,7 +70,8 @@ def _key(name: str) -> str:
 
 def _build_index() -> dict[str, ObjectSpec]:
     index: dict[str, ObjectSpec] = {}
-    for spec in CATALOG.values():
+    # Objects only v5 has are found by name too (docs/pardot-api/v5-objects.md).
+    for spec in (*CATALOG.values(), *(o.spec for o in V5_OBJECTS.values())):
         for alias in {spec.name, spec.v5_name, stream_name(spec), to_snake(spec.name)}:
             other = index.setdefault(_key(alias), spec)
             if other is not spec:  # pragma: no cover - a catalog bug, caught at import

@@ -23,6 +23,10 @@ class FieldType(str, enum.Enum):
         "datetime"  # `YYYY-MM-DD HH:MM:SS` in the API user's timezone (v3/v4), ISO with offset (v5)
     )
     DATE = "date"  # `YYYY-MM-DD`
+    # Structured v5 values kept whole (docs/pardot-api/v5-objects.md#values): an object such as
+    # an Engagement Studio program's schedule, a list such as its recipient list ids.
+    OBJECT = "object"
+    ARRAY = "array"
 
 
 @dataclass(frozen=True)
