@@ -99,21 +99,21 @@ class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
         return procedure
 
     def _extraction_mode(self) -> str:
+        """The mode set for this stream; unset: auto where a query can read its rows (with
+        their deletes marked), else export (README, "Extraction modes")."""
         mode = self.settings.mode_of(self.name)
-        if mode == "export":
-            return mode
         query = self.spec.query
         if query is None or self.api_version == 5:
-            raise ValueError(
-                f"extraction_mode.{self.name} is {mode!r}, but {self.spec.name} has no v3/v4 "
-                "query endpoint; use export"
-            )
-        if self.marks_deletes and "deleted" not in query.search_params:
-            raise ValueError(
-                f"extraction_mode.{self.name} is {mode!r}, but the {self.spec.name} query cannot "
-                "return deleted rows, which this stream exports and marks; use export"
-            )
-        return mode
+            why = f"{self.spec.name} has no v3/v4 query endpoint"
+        elif self.marks_deletes and "deleted" not in query.search_params:
+            why = f"the {self.spec.name} query cannot return deleted rows, which this stream marks"
+        elif self._rows_repeat_across_windows:
+            why = f"a {self.spec.name} query cannot filter on the linked prospect's date"
+        else:
+            return mode or "auto"
+        if mode in (None, "export"):
+            return "export"
+        raise ValueError(f"extraction_mode.{self.name} is {mode!r}, but {why}; use export")
 
     @property
     def api_version(self) -> int:
