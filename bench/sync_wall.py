@@ -215,6 +215,7 @@ def main() -> int:
     parser.add_argument("--pickup-seconds", type=float, default=1.0)
     parser.add_argument("--window-days", type=int, default=365, help="export_window_days")
     parser.add_argument("--max-pending", type=int, default=2, help="max_pending_exports")
+    parser.add_argument("--log", type=Path, default=None, help="keep the tap's log there")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-sync-wall-") as folder:
@@ -222,6 +223,8 @@ def main() -> int:
             results[mode] = bench_mode(args, mode, Path(folder))
             full, delta = results[mode]
             print(f"[{mode}] full {full}\n[{mode}] incremental {delta}", file=sys.stderr)
+        if args.log is not None:
+            args.log.write_bytes((Path(folder) / "tap.log").read_bytes())
     report(args, results)
     return 0
 

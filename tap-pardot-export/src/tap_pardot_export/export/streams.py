@@ -51,6 +51,7 @@ class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
 
     default_procedure: ClassVar[str]
     fixed_arguments: ClassVar[dict[str, str]] = {}
+    lean_loop = True  # own bookmark, STATE from get_records (base.py): output/fast_records.py
 
     def __init__(self, tap: Tap, run: RunContext) -> None:
         self.run, self.spec = run, get_object(self.object_name)
