@@ -34,6 +34,7 @@ reference function.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Final, TypeAlias
@@ -310,26 +311,38 @@ class LocalTimeParser:
     on a bad value, like the reference.
     """
 
-    __slots__ = ("_hours", "zone")
+    __slots__ = ("_hours", "fast", "zone")
 
     def __init__(self, tz: TzLike) -> None:
         self.zone = _zone(tz)
         self._hours: dict[str, _HourEntry] = {}
+        self.fast = self._fast_function()
 
     def __call__(self, value: str) -> str | None:
-        if not value:
-            return None
-        entry = self._hours.get(value[:13])
-        if entry is None:
-            entry = self._load(value[:13])
-        if entry[2] >= 0 and len(value) == 19:
-            second = _SECOND_OF_HOUR.get(value[13:])  # validates ":MM:SS" too
-            if second is not None:
-                second += entry[2]
-                if second < 3600:
-                    return entry[0] + _MMSS_UTC[second]
-                return entry[1] + _MMSS_UTC[second - 3600]
-        return to_utc_iso(parse_pardot_datetime(value, self.zone))
+        return self.fast(value)
+
+    def _fast_function(self) -> Callable[[str], str | None]:
+        """The parser as a plain function over local names: half the cost of a call through
+        `__call__` (about 0.3 us a cell), which millions of CSV cells notice."""
+        hours, load, zone = self._hours, self._load, self.zone
+        seconds, tails = _SECOND_OF_HOUR, _MMSS_UTC
+
+        def parse(value: str) -> str | None:
+            entry = hours.get(value[:13])
+            if entry is None:
+                if not value:
+                    return None
+                entry = load(value[:13])
+            if entry[2] >= 0 and len(value) == 19:
+                second = seconds.get(value[13:])  # validates ":MM:SS" too
+                if second is not None:
+                    second += entry[2]
+                    if second < 3600:
+                        return entry[0] + tails[second]
+                    return entry[1] + tails[second - 3600]
+            return to_utc_iso(parse_pardot_datetime(value, zone))
+
+        return parse
 
     def _load(self, prefix: str) -> _HourEntry:
         if len(self._hours) >= _MAX_CACHED_HOURS:
