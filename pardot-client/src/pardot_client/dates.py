@@ -309,21 +309,16 @@ class LocalTimeParser:
         return self.fast(value)
 
     def _fast_function(self) -> Callable[[str], str | None]:
-        """The parser as a plain function of local names: half the cost of `__call__`'s call."""
-        hours, load, zone, seconds, tails = (
-            self._hours,
-            self._load,
-            self.zone,
-            _SECOND_OF_HOUR,
-            _MMSS_UTC,
-        )
+        """The parser as a plain function of local names: half the cost of `__call__`'s call.
+        It holds no reference to `self`, so no cycle keeps a parser (and its cache) alive."""
+        hours, zone, seconds, tails = self._hours, self.zone, _SECOND_OF_HOUR, _MMSS_UTC
 
         def parse(value: str) -> str | None:
             entry = hours.get(value[:13])
             if entry is None:
                 if not value:
                     return None
-                entry = load(value[:13])
+                entry = _cached_hour(hours, value[:13], zone)
             if entry[2] >= 0 and len(value) == 19:
                 second = seconds.get(value[13:])  # validates ":MM:SS" too
                 if second is not None:
@@ -335,11 +330,12 @@ class LocalTimeParser:
 
         return parse
 
-    def _load(self, prefix: str) -> _HourEntry:
-        if len(self._hours) >= _MAX_CACHED_HOURS:
-            self._hours.clear()
-        entry = self._hours[prefix] = _local_hour_entry(prefix, self.zone)
-        return entry
+
+def _cached_hour(hours: dict[str, _HourEntry], prefix: str, zone: ZoneInfo) -> _HourEntry:
+    if len(hours) >= _MAX_CACHED_HOURS:
+        hours.clear()
+    entry = hours[prefix] = _local_hour_entry(prefix, zone)
+    return entry
 
 
 class LocalTimeFormatter:

@@ -88,7 +88,7 @@ class RowParser:
         self.custom_types = custom_types
         self.timezone = timezone
         self.exact_field = exact_field
-        parse_time = LocalTimeParser(timezone)
+        self.parse_time = parse_time = LocalTimeParser(timezone)  # one hour cache for all files
         self._by_type: dict[FieldType, Converter] = {
             FieldType.INTEGER: converters.integer,
             FieldType.NUMBER: converters.number,
@@ -109,7 +109,7 @@ class RowParser:
                 convert = self._by_type[catalog_field.type]
                 exact = catalog_field.name == self.exact_field
                 if span is not None and exact and catalog_field.type is FieldType.DATETIME:
-                    convert = span_parser(self.timezone, span.start, span.end)
+                    convert = span_parser(self.timezone, span.start, span.end, self.parse_time)
                 out.append((catalog_field.name, convert))
             else:
                 key = name if name in self.custom_types else to_snake(name)
