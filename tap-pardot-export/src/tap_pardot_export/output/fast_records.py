@@ -89,6 +89,7 @@ class RecordPlan:
     allowed: frozenset[str]  # selected and in the catalog schema: what the SDK keeps
     schema_keys: frozenset[str]
     numbers: tuple[str, ...]  # number-typed keys, whose NaN/infinity conformance nulls
+    flag_each: bool = True  # mark the state unflushed per record (the lean loop does it once)
     _warned: set[frozenset[str]] = field(default_factory=set)
 
     @classmethod
@@ -163,6 +164,7 @@ class FastRecordsMixin(Stream):
         try:
             with writer.buffering():
                 if plan is not None and self._lean(context):
+                    plan.flag_each = False
                     self._lean_sync()
                 else:
                     yield from super()._sync_records(context, write_messages=write_messages)
@@ -198,6 +200,8 @@ class FastRecordsMixin(Stream):
                     counter.increment(COUNT_STEP)
             if count % COUNT_STEP:
                 counter.increment(count % COUNT_STEP)
+            if count:
+                self.state_manager.is_flushed = False  # as the SDK's record writes leave it
             self._finalize_state(self.get_context_state(None))
         self._finalize_state(self.stream_state)
         self._write_state_message()
@@ -211,7 +215,8 @@ class FastRecordsMixin(Stream):
         if plan.numbers or not plan.allowed.issuperset(record):
             plan.conform(record, self.name)
         plan.writer.write_record(plan.prefix, record, plan.suffix())
-        self.state_manager.is_flushed = False
+        if plan.flag_each:
+            self.state_manager.is_flushed = False
 
     def generate_child_contexts(
         self, record: dict[str, Any], context: Mapping[str, Any] | None
