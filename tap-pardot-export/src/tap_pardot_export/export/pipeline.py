@@ -295,7 +295,9 @@ class ExportPipeline:
                         rows = slot.job.records(
                             url, self.parser, slot.window, check_header=slot.resumed
                         )
-                        self.figures.rows += yield from self._marked(rows, slot.variant)
+                        if slot.variant is not None:  # one generator less per row otherwise
+                            rows = self._marked(rows, slot.variant)
+                        self.figures.rows += yield from rows
                 except ForeignExportError as exc:  # raised before any row of the export
                     LOG.warning("%s; dropping export %s and creating a new one", exc, status.id)
                     self._create_export(slot, queue)
