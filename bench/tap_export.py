@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import shutil
@@ -256,7 +257,7 @@ def bench_size(args: argparse.Namespace, size: int, work: Path) -> SizeResult:
             }
             new_jobs = [sim.exports.jobs[i] for i in sorted(set(sim.exports.jobs) - jobs_before)]
             run_files = sum(len(j.files or []) for j in new_jobs)
-            file_rows.append(sum(f.rows for j in new_jobs for f in j.files or []))
+            file_rows.append(sum(_rows_of(f) for j in new_jobs for f in j.files or []))
             run_polls = delta.get("export.read", 0)
             export_calls = {k: v for k, v in delta.items() if k.startswith("export.")}
             ok = (
@@ -269,8 +270,8 @@ def bench_size(args: argparse.Namespace, size: int, work: Path) -> SizeResult:
                 calls, files, polls = delta, run_files, run_polls
                 floor_dir.mkdir(exist_ok=True)
                 for job in new_jobs:
-                    for result in job.files or []:
-                        _link_or_copy(result.path, floor_dir / result.path.name)
+                    for number, result in enumerate(job.files or []):
+                        _floor_file(result, floor_dir / f"{job.id}-{number}.csv")
             floors.append(run_piped(floor_command, stderr_path=work / "floor-stderr.log"))
     sim_peak_mb = _own_memory_mb("VmHWM")
     return SizeResult(
@@ -292,12 +293,24 @@ def _reset_peak_memory() -> None:
         refs.write("5")
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    """The simulator's result file for the floor, linked when on the same file system."""
+def _floor_file(result: Any, target: Path) -> None:
+    """A simulator result file for the floor: linked from disk (a simulator before result files
+    on disk held (file id, bytes) pairs, which are written out; the baseline runs this bench)."""
+    if isinstance(result, tuple):
+        target.write_bytes(result[1])
+        return
     try:
-        os.link(source, target)
+        os.link(result.path, target)
     except OSError:
-        shutil.copyfile(source, target)
+        shutil.copyfile(result.path, target)
+
+
+def _rows_of(result: Any) -> int:
+    """Data rows of a result file (counted by csv in an older simulator's bytes)."""
+    if isinstance(result, tuple):
+        text = io.StringIO(result[1].decode("utf-8"), newline="")
+        return sum(1 for _ in csv.reader(text)) - 1
+    return int(result.rows)
 
 
 def _median(runs: list[Run], attribute: str) -> float:
