@@ -349,7 +349,7 @@ def report(args: argparse.Namespace, results: list[SizeResult]) -> None:
         print(f"[{r.size:,}] peak RSS per tap run: {[round(run.peak_rss_mb) for run in r.tap]} MB")
         print(
             f"[{r.size:,}] simulator process: {r.sim_data_mb:.0f} MB once the data was generated, "
-            f"peak {r.sim_peak_mb:.0f} MB while serving the runs (result files on disk)"
+            f"peak {r.sim_peak_mb:.0f} MB while serving the runs"
         )
         print(f"[{r.size:,}] API calls of the first tap run by kind: {json.dumps(r.calls)}")
         print(
