@@ -73,3 +73,19 @@ def test_a_kill_resumes_the_export_created_ahead_for_the_next_stream(
         bookmark = final["bookmarks"][stream]
         assert bookmark["replication_key_value"] == "2026-10-08T00:00:00+00:00"
         assert not bookmark.get("pending_exports")
+
+
+@pytest.mark.parametrize("extraction_mode", ["auto"])
+@pytest.mark.usefixtures("fast_clock")
+def test_while_a_stream_reads_by_query_the_next_streams_export_is_queued(
+    run_tap: Any, tap_config: Any, select: Any
+) -> None:
+    config = tap_config(start_date=START, end_date=END)
+    first, later = "list_memberships", "prospect_accounts"  # by query (auto), then by export
+    messages = run_tap(config, catalog=select(config, first, later))
+    rows = [i for i, m in enumerate(messages) if m["type"] == "RECORD" and m["stream"] == first]
+    assert rows, "the first stream read rows"
+    queued = [i for i, m in enumerate(messages) if m["type"] == "STATE" and in_flight(m).get(later)]
+    assert queued and queued[0] < rows[-1], f"{later}'s export was queued while {first} was read"
+    assert not any(in_flight(m).get(first) for m in messages if m["type"] == "STATE")
+    assert set(rows_of(messages)) == {first, later}
