@@ -26,6 +26,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -189,15 +190,27 @@ class SizeResult:
     polls: int
     calls_ok: bool
     file_rows: list[int]  # rows in each tap run's result files
+    sim_data_mb: float  # this process (the simulator) once its data was generated
+    sim_peak_mb: float  # its peak while serving the runs (exports rendered and downloaded)
 
 
 def bench_size(args: argparse.Namespace, size: int, work: Path) -> SizeResult:
     """Load a simulator with `size` activities and run tap and floor `args.repeat` times each."""
     began = time.perf_counter()
     sim = Simulator(
-        seed=1, scale="tiny", visitor_activities=size, start=FIXED_START, clock_speed=0.0
+        seed=1,
+        scale="tiny",
+        visitor_activities=size,
+        start=FIXED_START,
+        clock_speed=0.0,
+        timezone=args.timezone,
     )
     print(f"[{size:,}] data generated in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    # The range index the first export's create builds (seconds at 10,000,000 rows), built now:
+    # at the simulated clock's speed a slow create would look like a timezone offset to the tap.
+    sim.account().store.table("visitorActivity").ids_in_range("updated_at")
+    sim_data_mb = _own_memory_mb("VmRSS")
+    _reset_peak_memory()
     end = datetime.fromtimestamp(FIXED_START, timezone.utc)
     start = end - timedelta(days=args.window_days)
     config = sim.config(
@@ -244,7 +257,7 @@ def bench_size(args: argparse.Namespace, size: int, work: Path) -> SizeResult:
             }
             new_jobs = [sim.exports.jobs[i] for i in sorted(set(sim.exports.jobs) - jobs_before)]
             run_files = sum(len(j.files or []) for j in new_jobs)
-            file_rows.append(sum(_csv_rows(data) for j in new_jobs for _, data in j.files or []))
+            file_rows.append(sum(_rows_of(f) for j in new_jobs for f in j.files or []))
             run_polls = delta.get("export.read", 0)
             export_calls = {k: v for k, v in delta.items() if k.startswith("export.")}
             ok = (
@@ -257,15 +270,47 @@ def bench_size(args: argparse.Namespace, size: int, work: Path) -> SizeResult:
                 calls, files, polls = delta, run_files, run_polls
                 floor_dir.mkdir(exist_ok=True)
                 for job in new_jobs:
-                    for file_id, data in job.files or []:
-                        (floor_dir / f"{job.id}-{file_id}.csv").write_bytes(data)
+                    for number, result in enumerate(job.files or []):
+                        _floor_file(result, floor_dir / f"{job.id}-{number}.csv")
             floors.append(run_piped(floor_command, stderr_path=work / "floor-stderr.log"))
-    return SizeResult(size, taps, floors, calls, windows, files, polls, calls_ok, file_rows)
+    sim_peak_mb = _own_memory_mb("VmHWM")
+    return SizeResult(
+        size, taps, floors, calls, windows, files, polls, calls_ok, file_rows, sim_data_mb,
+        sim_peak_mb,
+    )  # fmt: skip
 
 
-def _csv_rows(data: bytes) -> int:
-    """Data rows of one CSV result file (cells may hold line breaks, so csv counts)."""
-    return sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) - 1
+def _own_memory_mb(field: str) -> float:
+    """This process's VmRSS or VmHWM (peak RSS since the last reset) in MB."""
+    with open("/proc/self/status") as status:
+        return int(next(line.split()[1] for line in status if line.startswith(field))) / 1024
+
+
+def _reset_peak_memory() -> None:
+    """Start VmHWM again from the current RSS (Linux: "5" to clear_refs), so the peak printed is
+    the serving's, not the data generator's."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+
+
+def _floor_file(result: Any, target: Path) -> None:
+    """A simulator result file for the floor: linked from disk (a simulator before result files
+    on disk held (file id, bytes) pairs, which are written out; the baseline runs this bench)."""
+    if isinstance(result, tuple):
+        target.write_bytes(result[1])
+        return
+    try:
+        os.link(result.path, target)
+    except OSError:
+        shutil.copyfile(result.path, target)
+
+
+def _rows_of(result: Any) -> int:
+    """Data rows of a result file (counted by csv in an older simulator's bytes)."""
+    if isinstance(result, tuple):
+        text = io.StringIO(result[1].decode("utf-8"), newline="")
+        return sum(1 for _ in csv.reader(text)) - 1
+    return int(result.rows)
 
 
 def _median(runs: list[Run], attribute: str) -> float:
@@ -278,7 +323,7 @@ def report(args: argparse.Namespace, results: list[SizeResult]) -> None:
     print(
         f"command: uv run python bench/tap_export.py --sizes {sizes} --repeat {args.repeat} "
         f"--clock-speed {args.clock_speed:g} --poll-interval {args.poll_interval:g} "
-        f"--window-days {args.window_days}"
+        f"--window-days {args.window_days} --timezone {args.timezone}"
     )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"PYTHONUNBUFFERED={os.environ.get('PYTHONUNBUFFERED', '')!r}; medians of "
@@ -302,6 +347,10 @@ def report(args: argparse.Namespace, results: list[SizeResult]) -> None:
               f"in that run's result files: {r.file_rows}; floor RECORD lines: "
               f"{[run.records for run in r.floor]}")  # fmt: skip
         print(f"[{r.size:,}] peak RSS per tap run: {[round(run.peak_rss_mb) for run in r.tap]} MB")
+        print(
+            f"[{r.size:,}] simulator process: {r.sim_data_mb:.0f} MB once the data was generated, "
+            f"peak {r.sim_peak_mb:.0f} MB while serving the runs"
+        )
         print(f"[{r.size:,}] API calls of the first tap run by kind: {json.dumps(r.calls)}")
         print(
             f"[{r.size:,}] per window: {r.windows} window(s), {r.polls} poll(s), {r.files} "
@@ -322,6 +371,13 @@ def main() -> int:
                         help="the tap's poll_interval_seconds")  # fmt: skip
     parser.add_argument("--window-days", type=int, default=365,
                         help="export_window_days; the run covers exactly one window")  # fmt: skip
+    parser.add_argument(
+        "--timezone",
+        default="Asia/Kolkata",
+        help="the API user's timezone; the default has no DST change, so the run "
+        "is one window (a zone with changes cuts a window at each, and the wait "
+        "for the next window's export would fall inside the record span)",
+    )
     parser.add_argument("--floor", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor is not None:

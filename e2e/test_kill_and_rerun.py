@@ -48,6 +48,8 @@ def test_killed_tap_then_rerun_loses_no_row(
         "TARGET_DUCKDB_BATCH_SIZE_ROWS": "40",  # flush (and pass STATE on) every 40 rows
         "TAP_PARDOT_EXPORT__SELECT": json.dumps(["visitor_activities.*"]),
         "TAP_PARDOT_EXPORT_EXPORT_WINDOW_DAYS": "20",  # 16 windows, one export each
+        # killed mid-export: auto (the default) would read these few rows by query
+        "TAP_PARDOT_EXPORT_EXTRACTION_MODE": json.dumps({"visitor_activities": "export"}),
     }
     sim_admin.post("/_sim/clock", {"speed": 300})  # an export takes about 0.2 s
     run = project.start("run", "tap-pardot-export", "target-duckdb", extra=extra)

@@ -299,3 +299,23 @@ def test_truncated_download_fault_cuts_the_file(api: RawApi, admin: SimAdmin) ->
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         api.call("GET", url).content  # noqa: B018 - reading the body is the point
     assert api.call("GET", url).content == whole
+
+
+def test_result_files_are_written_to_disk_once_and_streamed_unchanged(
+    api: RawApi, admin: SimAdmin, sim: Simulator
+) -> None:
+    """The engine keeps no file in memory: each is written once, served from disk, and stays the
+    same on every download, as a re-download after a broken connection expects."""
+    export = create(api, body())
+    admin.advance(900)
+    done = read(api, export["id"])
+    job = sim.exports.jobs[export["id"]]
+    files = sim.exports.result_files(job)
+    assert files and all(f.path.parent == sim.exports.folder for f in files)
+    assert all(f.path.stat().st_size == f.size for f in files)
+    first = download_rows(api, done)
+    written = {f.path: f.path.stat().st_mtime_ns for f in files}
+    assert download_rows(api, read(api, export["id"])) == first
+    assert {f.path: f.path.stat().st_mtime_ns for f in sim.exports.result_files(job)} == written
+    assert sum(f.rows for f in files) == len(first[1])
+    assert not any(isinstance(value, bytes) for value in vars(job).values())

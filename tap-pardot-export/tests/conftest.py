@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from tap_sync_support import catalog_selecting, run_tap_messages
+from tap_sync_support import catalog_selecting, mode_settings, run_tap_messages
 
 from pardot_client.dates import to_utc_iso
 from pardot_sim import Simulator
@@ -31,11 +31,20 @@ def select() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def tap_config(sim: Simulator) -> TapConfig:
+def extraction_mode() -> str:
+    """How `tap_config` has the export streams read their windows: export, unless a test is
+    parametrized over modes (the guarantees both modes keep: ties, DST instants, deletes, state).
+    """
+    return "export"
+
+
+@pytest.fixture
+def tap_config(sim: Simulator, extraction_mode: str) -> TapConfig:
     """`tap_config(**overrides)`: settings reaching the simulator, polling in milliseconds."""
 
     def make(**overrides: Any) -> dict[str, Any]:
         settings = {
+            "extraction_mode": mode_settings(extraction_mode),
             "start_date": "2026-10-01T00:00:00Z",
             "end_date": to_utc_iso(END),
             "poll_interval_seconds": 0.02,

@@ -29,6 +29,21 @@ END = to_utc_iso(datetime.fromtimestamp(FIXED_START, timezone.utc))
 Rows = dict[str, dict[int, dict[str, Any]]]
 
 
+# Export streams a bulk query can read with their deletes marked: `extraction_mode` leaves them on
+# auto when unset (the others always export).
+QUERY_READABLE = ("list_memberships", "prospects", "visitor_activities")
+
+
+# Tests of what both modes guarantee (ties, DST instants, deletes marked, resumable state) run in
+# each: auto reads the test data's small windows by query.
+BOTH_MODES = ("export", "auto")
+
+
+def mode_settings(mode: str) -> dict[str, str]:
+    """`extraction_mode` putting the query-readable export streams in `mode`."""
+    return dict.fromkeys(QUERY_READABLE, mode)
+
+
 def catalog_selecting(config: dict[str, Any], *streams: str) -> dict[str, Any]:
     """The tap's catalog with only `streams` selected (all their fields)."""
     catalog: dict[str, Any] = TapPardotExport(config=config, setup_mapper=False).catalog_dict

@@ -9,10 +9,12 @@ pruning, RECURSIVE conformance, stream map, `RecordMessage`) for every record.
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import logging
 import re
 from contextlib import redirect_stdout
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -21,7 +23,11 @@ from singer_sdk.helpers._typing import conform_record_data_types
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from tap_sync_support import EXPORT_STREAM_NAMES, catalog_selecting
 
+from pardot_client.catalog import get_object
+from pardot_client.dates import LocalTimeParser
+from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.streams import ExportStream
+from tap_pardot_export.export.windows import Window
 from tap_pardot_export.output.fast_records import FastRecordsMixin, RecordPlan
 from tap_pardot_export.tap import TapPardotExport
 
@@ -147,3 +153,32 @@ def test_row_parser_types_cells_as_the_sdk_would_keep_them() -> None:
         list(parser.records(header, [rows[0], ["x1", *rows[0][1:]]]))
     with pytest.raises(CellError, match="CSV line 2 has 2 cells, the header 7"):
         list(parser.records(header, [["1", "2"]]))
+
+
+def test_every_file_of_a_run_shares_one_hour_cache_and_frees_it_without_a_collection() -> None:
+    """A file's datetime columns use the parser's one cache (created_at and updated_at alike,
+    so a row's equal stamps are read once), and a parser is freed by reference counting alone:
+    a cache (thousands of hours) per result file kept until a full collection grew the tap's
+    RSS by 113 MB over the 100 files of 10,000,000 rows (bench/tap_export.py)."""
+    parser = RowParser(get_object("visitorActivity"), "America/New_York", {}, "updated_at")
+    header = ["id", "created_at", "updated_at"]
+    for day in range(1, 4):  # three windows, three files
+        span = Window(datetime(2026, 6, day, tzinfo=timezone.utc),
+                      datetime(2026, 6, day + 1, tzinfo=timezone.utc))  # fmt: skip
+        converters = dict(parser.columns(header, span))
+        assert converters["created_at"] is converters["updated_at"] is parser.parse_time
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = sum(isinstance(o, dict) and len(o) > 100 for o in gc.get_objects())
+        for _ in range(20):
+            fresh = LocalTimeParser("America/New_York")
+            for hour in range(200):
+                fresh(f"2026-06-{1 + hour // 24:02d} {hour % 24:02d}:00:00")
+            del fresh
+        after = sum(isinstance(o, dict) and len(o) > 100 for o in gc.get_objects())
+    finally:
+        if enabled:
+            gc.enable()
+    assert after == before, "parsers (and their hour caches) kept alive by a reference cycle"

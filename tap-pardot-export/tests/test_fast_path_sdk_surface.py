@@ -21,7 +21,7 @@ from singer_sdk import Stream
 
 from pardot_client.catalog import FieldType
 from tap_pardot_export.export.streams import ExportStream, ProspectsStream
-from tap_pardot_export.output.fast_records import RecordPlan
+from tap_pardot_export.output.fast_records import FastRecordsMixin, RecordPlan
 from tap_pardot_export.output.writer import BufferedRecordWriter
 from tap_pardot_export.tap import TapPardotExport
 
@@ -81,6 +81,15 @@ def test_the_sdk_members_the_mixin_relies_on_are_still_there() -> None:
                  "self._write_record_message(record)", "self._increment_stream_state(",
                  "record_counter.increment()"):  # fmt: skip
         assert step in loop, step
+    for step in ("self.get_record_counter()", "self.get_sync_timer()",  # the lean loop's steps
+                 "record_counter.with_context(", "timer.with_context(",
+                 "self._write_starting_replication_value(", "self._finalize_state(state)",
+                 "self._finalize_state(self.stream_state)", "self._write_state_message()",
+                 "self.get_context_state(current_context)"):  # fmt: skip
+        assert step in loop, step
+    for member in ("partitions", "ABORT_AT_RECORD_COUNT", "post_process", "stream_state"):
+        assert hasattr(Stream, member), member
+    assert "self.child_streams" in inspect.getsource(Stream.__init__)
     generate = inspect.getsource(Stream._generate_record_messages)
     for step in ("pop_deselected_record_properties(", "conform_record_data_types(",
                  "stream_map.transform(", "time_extracted=utc_now()"):  # fmt: skip
@@ -106,6 +115,37 @@ def test_fast_and_sdk_paths_emit_the_same_messages_and_prune_alike(
     assert len(writes) == 3, "the SDK path does not use write_record"
     assert fast == reference
     assert [r["record"] for r in records(fast)][1] == activity(2)
+
+
+def test_the_lean_loop_writes_and_counts_what_the_sdk_loop_does(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past one counter step: the same messages (STATE included) and the same record count."""
+    rows = [activity(i) for i in range(1, 5001)]
+    lean: list[str] = []
+    original = FastRecordsMixin._lean_sync
+
+    def spy(self: FastRecordsMixin) -> None:
+        lean.append(self.name)
+        original(self)
+
+    monkeypatch.setattr(FastRecordsMixin, "_lean_sync", spy)
+
+    def synced() -> tuple[list[dict[str, Any]], int]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="singer_sdk.metrics"):
+            messages = sync(make_tap().streams["visitor_activities"], rows)
+        counts = [json.loads(r.getMessage().split("METRIC: ", 1)[1]) for r in caplog.records
+                  if "record_count" in r.getMessage()]  # fmt: skip
+        return messages, counts[-1]["value"]
+
+    fast, fast_count = synced()
+    assert lean == ["visitor_activities"]
+    monkeypatch.setattr(FastRecordsMixin, "_lean", lambda self, context: False)
+    reference, reference_count = synced()
+    assert lean == ["visitor_activities"], "the SDK's loop the second time"
+    assert fast == reference
+    assert fast_count == reference_count == 5000
 
 
 def test_deselected_fields_are_dropped_from_records_that_carry_them(

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tap_sync_support import BOTH_MODES
 
 from pardot_client.catalog import ExportProcedure, get_object
 from pardot_client.dates import parse_utc, to_utc_iso
@@ -197,6 +198,7 @@ def test_each_procedure_delivers_exactly_the_rows_of_its_range(
     assert schema_message["bookmark_properties"] == [procedure.filter_field]
 
 
+@pytest.mark.parametrize("extraction_mode", BOTH_MODES)
 @pytest.mark.usefixtures("fast_clock")
 def test_deleted_prospects_are_exported_and_marked(admin: SimAdmin, tap_config: Any) -> None:
     """A prospect in the recycle bin arrives marked, so a loader can soft-delete it."""

@@ -34,7 +34,7 @@ def test_query_mode_gives_the_rows_and_bookmarks_of_export_mode(qsim: Simulator)
     calls = SimAdmin(qsim).calls()["by_kind"]
     assert not any(kind.startswith("export.") for kind in calls), "query mode created exports"
     qsim.app.clock.set_speed(7200)
-    by_export = run(cfg(qsim), *STREAMS)
+    by_export = run(cfg(qsim, extraction_mode=dict.fromkeys(STREAMS, "export")), *STREAMS)
     for stream in STREAMS:
         want = records(by_export, stream)
         assert want, stream

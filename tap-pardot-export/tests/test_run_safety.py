@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tap_sync_support import END, catalog_selecting, run_cli
+from tap_sync_support import END, catalog_selecting, mode_settings, run_cli
 
 from pardot_client.dates import parse_utc, to_utc_iso
 from pardot_sim import Simulator
@@ -71,7 +71,10 @@ def test_a_saved_export_of_another_object_is_dropped_and_the_window_exported_ane
     sim: Simulator, admin: SimAdmin, tmp_path: Path
 ) -> None:
     """State naming a prospect export for visitor activities: the prospects must not pass."""
-    config = sim.config(start_date=WINDOW[0], end_date=WINDOW[1], export_window_days=30, **QUICK)
+    config = sim.config(
+        start_date=WINDOW[0], end_date=WINDOW[1], export_window_days=30,
+        extraction_mode=mode_settings("export"), **QUICK,
+    )  # fmt: skip
     tap = TapPardotExport(config=config, setup_mapper=False)
     activities = tap.streams["visitor_activities"]
     assert isinstance(activities, ExportStream)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tap_sync_support import END, catalog_selecting, run_cli
+from tap_sync_support import END, catalog_selecting, mode_settings, run_cli
 
 from pardot_sim import Simulator
 from pardot_sim.testing import SimAdmin
@@ -16,7 +16,7 @@ def test_a_run_ends_with_one_summary_line_per_run(
 ) -> None:
     config = sim.config(
         start_date="2026-11-09T00:00:00Z", end_date=END, export_window_days=7,
-        poll_interval_seconds=0.02,
+        poll_interval_seconds=0.02, extraction_mode=mode_settings("export"),
     )  # fmt: skip
     catalog = catalog_selecting(config, "visitor_activities", "prospects", "campaigns")
     sim.app.clock.set_speed(7200)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import requests
-from tap_sync_support import END, assert_same_output, reference_run, rows_of
+from tap_sync_support import BOTH_MODES, END, assert_same_output, reference_run, rows_of
 from tap_sync_support import run_tap_messages as run
 
 from pardot_client.dates import parse_utc, to_utc_iso
@@ -182,6 +182,7 @@ def test_tokens_revoked_mid_run_are_refreshed_whatever_the_status(
 REPEATED = {"start_date": "2026-11-01T05:20:00Z", "end_date": "2026-11-01T06:40:00Z"}
 
 
+@pytest.mark.parametrize("extraction_mode", BOTH_MODES)
 @pytest.mark.parametrize("ambiguous", Switches.variants()["ambiguous_input"])
 @pytest.mark.parametrize("naive", Switches.variants()["naive_input_timezone"])
 @pytest.mark.usefixtures("fast_clock")

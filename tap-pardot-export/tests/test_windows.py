@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from tap_sync_support import BOTH_MODES
 
 from pardot_client.dates import to_utc_iso
 from pardot_sim.testing import SimAdmin
@@ -44,6 +45,7 @@ def test_windows_cut_with_snapped_edges_still_tile_the_range() -> None:
     assert list(windows(utc(5, 20), utc(6, 40), 1, snap)) == []
 
 
+@pytest.mark.parametrize("extraction_mode", BOTH_MODES)
 @pytest.mark.parametrize("ambiguous", ["earlier", "later"])
 @pytest.mark.parametrize("offsets", ["accepted", "rejected"])
 @pytest.mark.usefixtures("fast_clock")

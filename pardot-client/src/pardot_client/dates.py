@@ -34,30 +34,18 @@ reference function.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Final, TypeAlias
 from zoneinfo import ZoneInfo
 
 __all__ = [
-    "PARDOT_FORMAT",
-    "UTC",
-    "LocalTimeFormatter",
-    "LocalTimeParser",
-    "TzLike",
-    "format_duration",
-    "format_iso_offset",
-    "format_pardot_datetime",
-    "get_zone",
-    "is_ambiguous",
-    "is_skipped",
-    "next_local_midnight",
-    "parse_pardot_datetime",
-    "parse_utc",
-    "to_utc_iso",
-    "utc_now",
+    "PARDOT_FORMAT", "UTC", "LocalTimeFormatter", "LocalTimeParser", "TzLike", "format_duration",
+    "format_iso_offset", "format_pardot_datetime", "get_zone", "is_ambiguous", "is_skipped",
+    "next_local_midnight", "parse_pardot_datetime", "parse_utc", "to_utc_iso", "utc_now",
     "wall_time_candidates",
-]
+]  # fmt: skip
 
 PARDOT_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 UTC: Final = timezone.utc
@@ -310,32 +298,44 @@ class LocalTimeParser:
     on a bad value, like the reference.
     """
 
-    __slots__ = ("_hours", "zone")
+    __slots__ = ("_hours", "fast", "zone")
 
     def __init__(self, tz: TzLike) -> None:
         self.zone = _zone(tz)
         self._hours: dict[str, _HourEntry] = {}
+        self.fast = self._fast_function()
 
     def __call__(self, value: str) -> str | None:
-        if not value:
-            return None
-        entry = self._hours.get(value[:13])
-        if entry is None:
-            entry = self._load(value[:13])
-        if entry[2] >= 0 and len(value) == 19:
-            second = _SECOND_OF_HOUR.get(value[13:])  # validates ":MM:SS" too
-            if second is not None:
-                second += entry[2]
-                if second < 3600:
-                    return entry[0] + _MMSS_UTC[second]
-                return entry[1] + _MMSS_UTC[second - 3600]
-        return to_utc_iso(parse_pardot_datetime(value, self.zone))
+        return self.fast(value)
 
-    def _load(self, prefix: str) -> _HourEntry:
-        if len(self._hours) >= _MAX_CACHED_HOURS:
-            self._hours.clear()
-        entry = self._hours[prefix] = _local_hour_entry(prefix, self.zone)
-        return entry
+    def _fast_function(self) -> Callable[[str], str | None]:
+        """The parser as a plain function of local names: half the cost of `__call__`'s call.
+        It holds no reference to `self`, so no cycle keeps a parser (and its cache) alive."""
+        hours, zone, seconds, tails = self._hours, self.zone, _SECOND_OF_HOUR, _MMSS_UTC
+
+        def parse(value: str) -> str | None:
+            entry = hours.get(value[:13])
+            if entry is None:
+                if not value:
+                    return None
+                entry = _cached_hour(hours, value[:13], zone)
+            if entry[2] >= 0 and len(value) == 19:
+                second = seconds.get(value[13:])  # validates ":MM:SS" too
+                if second is not None:
+                    second += entry[2]
+                    if second < 3600:
+                        return entry[0] + tails[second]
+                    return entry[1] + tails[second - 3600]
+            return to_utc_iso(parse_pardot_datetime(value, zone))
+
+        return parse
+
+
+def _cached_hour(hours: dict[str, _HourEntry], prefix: str, zone: ZoneInfo) -> _HourEntry:
+    if len(hours) >= _MAX_CACHED_HOURS:
+        hours.clear()
+    entry = hours[prefix] = _local_hour_entry(prefix, zone)
+    return entry
 
 
 class LocalTimeFormatter:

@@ -17,7 +17,7 @@ from pardot_client.catalog import ArgumentKind, ExportProcedure, ObjectSpec, get
 from pardot_client.dates import format_iso_offset, format_pardot_datetime
 from pardot_sim.app import Ctx, SimApp
 from pardot_sim.dateargs import parse_date_argument, strictly_beyond
-from pardot_sim.exports import ExportEngine, ExportJob, stream_bytes
+from pardot_sim.exports import ExportEngine, ExportJob, stream_file
 from pardot_sim.http import Response
 from pardot_sim.queries import paginate_quirk
 from pardot_sim.responses import SimError, v34
@@ -146,11 +146,11 @@ class ExportApi:
         if job.is_expired(ctx.now):
             code = self.app.switches.expired_download_code
             raise SimError(code, f"{_MESSAGE_178}: its results expired")
-        files = dict(self.engine.result_files(job))
-        data = files.get(int(ctx.params["file"]))
-        if data is None:
+        wanted = int(ctx.params["file"])
+        found = [f for f in self.engine.result_files(job) if f.file_id == wanted]
+        if not found:
             raise SimError(16, "Invalid ID: no such result file", status=404)
-        return Response(200, stream_bytes(data), "text/csv", length=len(data))
+        return Response(200, stream_file(found[0].path), "text/csv", length=found[0].size)
 
     # -- validation -----------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class ExportApi:
             record["createdById"] = record["updatedById"] = job.user.id
         if refs and record["state"] == "Complete" and not record["isExpired"]:
             urls = [
-                self._file_url(ctx, job, file_id) for file_id, _ in self.engine.result_files(job)
+                self._file_url(ctx, job, file.file_id) for file in self.engine.result_files(job)
             ]
             single = job.version != 5 or self.app.switches.v5_result_refs == "like_v4"
             if len(urls) == 1 and single:

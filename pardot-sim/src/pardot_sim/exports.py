@@ -4,19 +4,25 @@ Jobs of one account run one after another, oldest first
 (docs/pardot-api/exports.md#queue-and-polling). A job's duration is fixed when it is created (a
 base latency plus its row count over a throughput); its state at any moment is derived from the
 queue, so nothing runs in the background. Results are computed once, when first read after
-completion, as several CSV files of varying size in no order.
+completion, as several CSV files of varying size in no order, written to disk (a directory of the
+engine's own, removed with it) and streamed from there: a result file never changes once written,
+as Pardot's do not, and the simulator's memory does not grow with the rows it has exported, so
+exports of ten million rows can be served (bench/tap_export.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import math
 import random
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pardot_client.catalog import ExportProcedure, FieldType, ObjectSpec
@@ -25,6 +31,21 @@ from pardot_sim.accounts import Account, User
 from pardot_sim.store import Row, Table
 
 EXPIRY_SECONDS = 7 * 24 * 3600
+WRITE_ROWS = 10_000  # rows encoded per write while rendering a result file
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    """One CSV result file of an export, on disk."""
+
+    file_id: int
+    path: Path
+    size: int  # bytes
+    rows: int  # data rows (without the header)
+
+    def read_bytes(self) -> bytes:
+        """The whole file (tests and small files only: downloads stream it)."""
+        return self.path.read_bytes()
 
 
 @dataclass
@@ -63,7 +84,7 @@ class ExportJob:
     started_at: float = 0.0
     ended_at: float = 0.0
     occupies: bool = True
-    files: list[tuple[int, bytes]] | None = None
+    files: list[ResultFile] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def state(self, now: float) -> str:
@@ -106,6 +127,16 @@ class ExportEngine:
         self._seed = seed
         self._next_id = 201_917
         self._lock = threading.Lock()
+        self._folder: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """Where result files are written: a temporary directory removed with the engine."""
+        with self._lock:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="pardot-sim-exports-"))
+                weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+            return self._folder
 
     def create(self, **kwargs: Any) -> ExportJob:
         """Queue a job (see `ExportJob` for the arguments; `id`, duration and fate are set here)."""
@@ -149,11 +180,12 @@ class ExportEngine:
             if job.occupies:
                 free_at = end
 
-    def result_files(self, job: ExportJob) -> list[tuple[int, bytes]]:
-        """The job's CSV files as (file id, bytes), computed on first use."""
+    def result_files(self, job: ExportJob) -> list[ResultFile]:
+        """The job's CSV files, written on first use."""
+        folder = self.folder
         with job.lock:
             if job.files is None:
-                job.files = render_files(job, self.settings)
+                job.files = render_files(job, self.settings, folder)
             return job.files
 
 
@@ -236,8 +268,8 @@ def _ids_by_date(job: ExportJob, table: Table, upper: float) -> list[int]:
     return table.ids_in_range("activity_date", after, before)
 
 
-def render_files(job: ExportJob, settings: ExportSettings) -> list[tuple[int, bytes]]:
-    """Split the job's rows into CSV files of varying size, in a shuffled order."""
+def render_files(job: ExportJob, settings: ExportSettings, folder: Path) -> list[ResultFile]:
+    """Split the job's rows into CSV files of varying size, in a shuffled order, on disk."""
     rows = select_rows(job)
     rng = random.Random(job.id)
     rng.shuffle(rows)
@@ -251,11 +283,14 @@ def render_files(job: ExportJob, settings: ExportSettings) -> list[tuple[int, by
     encode = _row_encoder(job, settings)
     files = []
     for number, (lo, hi) in enumerate(bounds):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(job.header)
-        writer.writerows(encode(row) for row in rows[lo:hi])
-        files.append((20_000 + job.id % 1000 * 10 + number, buffer.getvalue().encode()))
+        file_id = 20_000 + job.id % 1000 * 10 + number
+        path = folder / f"{job.id}-{file_id}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(job.header)
+            for start in range(lo, hi, WRITE_ROWS):
+                writer.writerows(encode(row) for row in rows[start : min(hi, start + WRITE_ROWS)])
+        files.append(ResultFile(file_id, path, path.stat().st_size, hi - lo))
     return files
 
 
@@ -298,8 +333,8 @@ def _row_encoder(job: ExportJob, settings: ExportSettings) -> Any:
     return encode
 
 
-def stream_bytes(data: bytes, chunk: int = 256 * 1024) -> Iterator[bytes]:
-    """A file's bytes in chunks, so downloads stream like the real thing."""
-    view = memoryview(data)
-    for start in range(0, len(data), chunk):
-        yield bytes(view[start : start + chunk])
+def stream_file(path: Path, chunk: int = 256 * 1024) -> Iterator[bytes]:
+    """A result file's bytes in chunks, read as they are sent, so downloads stream like Pardot's."""
+    with path.open("rb") as handle:
+        while data := handle.read(chunk):
+            yield data

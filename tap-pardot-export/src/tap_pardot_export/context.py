@@ -1,8 +1,9 @@
 """The run context: what every stream of one run shares, handed to each stream by the tap.
 
 One client (its call counter covers the whole run), the API user's timezone, the run-wide form
-of date bounds, the typed settings, the account's custom prospect fields, and the one way to
-write STATE before a record (a checkpoint). Streams get all of it from here, so no stream module
+of date bounds, the typed settings, the account's custom prospect fields, the run's one end, its
+count of exports in flight (export/queue.py), and the one way to write STATE before a record (a
+checkpoint). Streams get all of it from here, so no stream module
 imports the tap.
 """
 
@@ -20,6 +21,7 @@ from pardot_client.catalog import FieldType
 from pardot_client.custom_fields import custom_prospect_fields
 from pardot_client.dates import to_utc_iso
 from tap_pardot_export.bounds import BoundForm
+from tap_pardot_export.export.queue import RunExportQueue
 from tap_pardot_export.settings import TapSettings
 from tap_pardot_export.summary import RunSummary
 
@@ -42,6 +44,8 @@ class RunContext:
         self.settings = TapSettings.from_config(config)
         self.write_state = write_state  # the tap's state writer: STATE out before any record
         self.summary = RunSummary()
+        self.exports = RunExportQueue(self.settings.max_pending_exports)
+        self._end: datetime | None = None
 
     @cached_property
     def client(self) -> PardotClient:
@@ -74,12 +78,17 @@ class RunContext:
 
         Pardot's clock, not this machine's: a local clock ahead of Pardot's would put the end,
         and so the bookmark, in Pardot's future, and rows stamped in between would be skipped.
+        Read once per run: every stream stops at the same instant, so the exports a stream
+        creates ahead of its turn (export/queue.py) ask for the windows it then reads.
         """
-        now = self.pardot_now()
-        end_date = self.settings.end_date
-        if end_date is not None and end_date <= now:
-            return end_date
-        return now - timedelta(seconds=self.settings.settle_seconds)
+        if self._end is None:
+            now = self.pardot_now()
+            end_date = self.settings.end_date
+            if end_date is not None and end_date <= now:
+                self._end = end_date
+            else:
+                self._end = now - timedelta(seconds=self.settings.settle_seconds)
+        return self._end
 
     def check_bookmark(self, stream: str, bookmark: datetime) -> datetime:
         """A saved bookmark, refused when it lies in Pardot's future (a clock ahead wrote it)."""

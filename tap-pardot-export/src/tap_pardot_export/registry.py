@@ -29,5 +29,8 @@ def make_streams(tap: Tap, run: RunContext) -> list[Stream]:
             f"use one of: {', '.join(sorted(EXPORT_STREAM_NAMES))}"
         )
     streams: list[Stream] = [stream_type(tap, run) for stream_type in STREAM_TYPES]
+    for stream in streams:  # in sync order: each may create its first exports ahead
+        if isinstance(stream, EXPORT_STREAMS):
+            run.exports.register(stream)
     run.summary.expected = len(streams)
     return streams

@@ -42,21 +42,27 @@ CONFIG_SCHEMA = with_connection_settings(th.PropertiesList(
     th.Property("export_max_tries", th.IntegerType, default=3,
                 description="Times a window's export is created when Pardot ends it Failed."),
     th.Property("max_pending_exports", th.IntegerType(minimum=1, maximum=10), default=2,
-                description="Exports in flight per stream (1 to 10): the next window's export "
-                "is queued while the current one downloads. Pardot runs an account's exports "
-                "one after another, so more than 2 only holds up the account's other users."),
+                description="Exports in flight at once for the whole run (1 to 10): the next "
+                "window's export, or the next stream's first, is queued while the current one "
+                "downloads, so Pardot's export queue never sits idle between streams. Pardot "
+                "runs an account's exports one after another, so more than 2 only holds up the "
+                "account's other users."),
     th.Property("procedures", th.ObjectType(additional_properties=th.StringType),
                 description="Bind a stream to its other export procedure, e.g. "
                 '{"prospects": "filter_by_created_at"} for a backfill; the bookmark field '
                 "follows, and a bookmark kept for another field is not used (start_date is)."),
     th.Property("extraction_mode", th.ObjectType(additional_properties=th.StringType),
-                description="Per export stream, how rows are read: export (the Export API, the "
-                "default), query (bulk queries paged by id inside each window: no export latency, "
-                'one call per 200 rows) or auto (query when a cheap count finds at most '
-                'auto_query_max_rows rows to read, else export), e.g. {"prospects": "auto"}.'),
+                description="Per export stream, how rows are read: export (the Export API), "
+                "query (bulk queries paged by id inside each window: no export latency, one "
+                "call per 200 rows) or auto (query when a count finds at most "
+                "auto_query_max_rows rows to read, else export), e.g. {\"prospects\": "
+                "\"export\"}. Unset: auto where a query reads the stream's rows with their "
+                "deletes marked (visitor_activities, prospects, list_memberships), export for the "
+                "others."),
     th.Property("auto_query_max_rows", th.IntegerType(minimum=0), default=2000,
                 description="With extraction_mode auto: read by query when at most this many "
-                "rows changed since the bookmark (one call per 200 rows), else export."),
+                "rows changed since the bookmark (one call per 200 rows and no export wait), "
+                "else export (a few calls per window, minutes of Pardot's export queue)."),
     th.Property("query_page_size", th.IntegerType(minimum=1, maximum=200), default=200,
                 description="Rows per bulk query page (1 to 200); a shorter page ends a read."),
     th.Property("query_state_every_pages", th.IntegerType(minimum=1), default=10,
@@ -129,10 +135,10 @@ class TapSettings:
         """`export_timeout_minutes` in seconds."""
         return self.export_timeout_minutes * 60
 
-    def mode_of(self, stream: str) -> str:
-        """The `extraction_mode` of an export stream, checked: export, query or auto."""
-        mode = self.extraction_mode.get(stream, "export")
-        if mode not in EXTRACTION_MODES:
+    def mode_of(self, stream: str) -> str | None:
+        """The `extraction_mode` set for an export stream, checked; None when it is unset."""
+        mode = self.extraction_mode.get(stream)
+        if mode is not None and mode not in EXTRACTION_MODES:
             raise ValueError(f"extraction_mode.{stream} is {mode!r}; use one of {EXTRACTION_MODES}")
         return mode
 

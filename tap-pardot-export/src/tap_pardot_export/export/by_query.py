@@ -7,8 +7,11 @@ no tie or DST hour can lose a row; a row updated while the window is read moves 
 comes with the next window or run). The bookmark moves to a window's end once it is read, as with
 exports; in between, STATE every few pages keeps the id reached, so a stopped run resumes there.
 
-`auto` counts the rows to read with one non-bulk query (`total_results`) and takes the query
-path when there are at most `auto_query_max_rows`, logging why.
+`auto` (the default where the query can read the stream's rows) counts the rows to read with one
+non-bulk query (`total_results`) and takes the query path when there are at most
+`auto_query_max_rows`, logging why. Should Pardot refuse the count's bounds with a UTC offset,
+the run falls back to wall times (export/streams.py) and the stream exports, which windows
+wall-time bounds safely; an explicit `query` stops with what to do instead.
 
 A stream that marks deleted rows reads each window twice, `deleted=false` then `deleted=true`,
 as its exports do, and marks the second read's rows; an object whose query cannot filter on
@@ -88,7 +91,18 @@ class QueryWindowReader:
         if self.stream.mode != "auto":
             return self.stream.mode == "query"
         limit = self.run.settings.auto_query_max_rows
-        count = self.endpoint.count({**self.params, **self._bounds(Window(start, end))})
+        try:
+            count = self.endpoint.count({**self.params, **self._bounds(Window(start, end))})
+        except PardotApiError as error:
+            if error.code != 7 or not self.run.bounds.fall_back(
+                self.stream.logger,
+                "%s: Pardot refused query dates with a UTC offset (%s); sending wall times in %s "
+                "for the rest of this run, and exporting this stream (auto), whose windows keep "
+                "their edges out of repeated DST hours", self.stream.name, error,
+                self.run.timezone,
+            ):  # fmt: skip
+                raise
+            return False
         name, span, log = self.stream.name, Window(start, end).label(), self.stream.logger
         if count <= limit:
             log.info(

@@ -154,8 +154,9 @@ class ExportJob:
         requested fields raises `ForeignExportError` before any row: the id named another
         export, whose rows must not pass for this stream's.
         """
-        done = 0
+        progress = [0]  # rows of the file delivered, kept by the parser as it yields
         for attempt in range(1, MAX_DOWNLOAD_TRIES + 1):
+            done = progress[0]
             try:
                 with self.client.download(url) as response:
                     reader = csv_reader(response)
@@ -168,11 +169,10 @@ class ExportJob:
                             f"columns are not the {self.request.object_name} fields this "
                             "stream asked for (the state named another export)"
                         )
-                    typed = parser.records(header, reader, skip=done, span=window)  # skip: untyped
-                    for record in typed:
-                        done += 1
-                        yield record
-                return done
+                    yield from parser.records(  # skipped rows are not typed
+                        header, reader, skip=done, span=window, progress=progress
+                    )
+                return progress[0]
             except _BROKEN_DOWNLOAD as exc:
                 if attempt == MAX_DOWNLOAD_TRIES:
                     raise PardotRetryableError(
@@ -182,10 +182,10 @@ class ExportJob:
                 LOG.warning(
                     "%s %s: download broke after %d rows (%s); fetching the file again "
                     "(try %d of %d)",
-                    self.request.stream, self.request.label, done, type(exc).__name__,
+                    self.request.stream, self.request.label, progress[0], type(exc).__name__,
                     attempt + 1, MAX_DOWNLOAD_TRIES,
                 )  # fmt: skip
-        return done  # not reached: the last try returns or raises
+        return progress[0]  # not reached: the last try returns or raises
 
 
 _BROKEN_DOWNLOAD = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)

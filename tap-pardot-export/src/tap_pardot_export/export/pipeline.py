@@ -2,9 +2,12 @@
 
 Pardot runs an account's exports one after another, so keeping the next window's export queued
 while the current one downloads hides most of Pardot's per-export latency; more than a couple in
-flight only holds up the account's other users. The order of work for each window:
+flight only holds up the account's other users. The limit is the run's (export/queue.py): once a
+stream has created all its exports, the next stream's first ones are created ahead, through its
+own pipeline (`fill`), while this one finishes. The order of work for each window:
 
-1. create its export (up to `max_pending` ahead) and write its id to state at once;
+1. create its export (while the run has fewer than `max_pending` in flight) and write its id to
+   state at once;
 2. poll the oldest until it ends; Complete: stream its files; Failed: create it again (bounded);
    expired: create it again; Canceled: drop it from state and stop with a clear error;
 3. move the bookmark to the window's end, drop the export from state, emit STATE.
@@ -34,6 +37,7 @@ from pardot_client import PardotApiError
 from pardot_client.dates import to_utc_iso
 from tap_pardot_export.export.job import ExportFailedError, ExportJob, ForeignExportError
 from tap_pardot_export.export.pending import STATE_KEY, PendingExport, request_digest
+from tap_pardot_export.export.queue import RunExportQueue
 from tap_pardot_export.export.rows import RowParser
 from tap_pardot_export.export.tz_guard import TimezoneMismatchError, check_timezone
 from tap_pardot_export.export.windows import Window, windows
@@ -81,9 +85,9 @@ class ExportPipeline:
         variants: Callable[[], tuple[Variant, ...]] = lambda: (None,),
         cuts: Callable[[datetime, datetime], Sequence[datetime]] = lambda start, end: (),
         figures: StreamFigures | None = None,
+        exports: RunExportQueue | None = None,
     ) -> None:
-        if not 1 <= max_pending <= 10:
-            raise ValueError("max_pending_exports must be between 1 and 10")
+        self.exports = exports or RunExportQueue(max_pending)  # the run's count of exports
         self.stream = stream
         self.replication_key = replication_key
         self.make_job = make_job
@@ -91,30 +95,60 @@ class ExportPipeline:
         self.state = state
         self.checkpoint = checkpoint
         self.timezone = timezone
-        self.max_pending = max_pending
         self.max_tries = max(1, max_tries)
         self.snap_edge = snap_edge
         self.refused = refused  # True: the stream now writes requests another way (dates, args)
         self.variants = variants  # asked anew as parts are cut: a refusal may change them
         self.cuts = cuts  # extra window edges (offset changes), asked anew as windows are cut
         self.figures = figures or StreamFigures()  # for the run summary
+        self._queue: deque[_Slot] | None = None  # set by `prime`
+        self._upcoming: Iterator[tuple[Window, Variant]] = iter(())
+        self._end: datetime | None = None
+        self._days = 1
+
+    def prime(self, start: datetime, end: datetime, days: int) -> None:
+        """Take over the exports a stopped run left in flight and plan the parts still to create
+        (once; a stream whose first exports are created ahead is primed before it runs)."""
+        if self._queue is not None:
+            return
+        self._queue = queue = deque(self._restore(start, end))
+        self._end, self._days = end, days
+        self._upcoming = self._parts(queue[-1] if queue else None, start, end, days)
+        self.exports.hold(self.stream, len(queue))
+
+    def fill(self, capacity: int) -> bool:
+        """Create the next parts' exports while fewer than `capacity` are in flight; True once
+        there is no part left to create."""
+        queue = self._queue
+        assert queue is not None, "prime() first"
+        while len(queue) < capacity:
+            part = next(self._upcoming, None)
+            if part is None:
+                return True
+            window, variant = part
+            slot = _Slot(window, variant, self.make_job(window, variant), 0, resumed=False)
+            queue.append(slot)
+            try:
+                created = self._create_export(slot, queue, new_window=True)
+            except BaseException:
+                queue.remove(slot)  # nothing was created for it, or it was canceled
+                self.exports.hold(self.stream, len(queue))
+                raise
+            if not created:
+                queue.pop()  # Pardot wants the request written another way: cut again here
+                last = queue[-1] if queue else None
+                assert self._end is not None
+                self._upcoming = self._parts(last, window.start, self._end, self._days)
+        return False
 
     def run(self, start: datetime, end: datetime, days: int) -> Iterator[dict[str, Any]]:
         """Every row stamped in `[start, end)`, window by window, checkpointing as it goes."""
-        queue: deque[_Slot] = deque(self._restore(start, end))
-        upcoming = self._parts(queue[-1] if queue else None, start, end, days)
+        self.prime(start, end, days)
+        queue = self._queue
+        assert queue is not None
         while True:
-            while len(queue) < self.max_pending:
-                part = next(upcoming, None)
-                if part is None:
-                    break
-                window, variant = part
-                slot = _Slot(window, variant, self.make_job(window, variant), 0, resumed=False)
-                queue.append(slot)
-                if not self._create_export(slot, queue, new_window=True):
-                    queue.pop()  # Pardot wants the request written another way: cut again here
-                    last = queue[-1] if queue else None
-                    upcoming = self._parts(last, window.start, end, days)
+            if self.fill(self.exports.capacity(self.stream, running=True)):
+                self.exports.fill_after(self.stream)  # the next streams' first exports
             if not queue:
                 break
             head = queue[0]
@@ -124,6 +158,7 @@ class ExportPipeline:
             self.figures.windows += whole
             self._save(queue, bookmark=head.window.end if whole else None)
         self.state.pop(STATE_KEY, None)
+        self.exports.hold(self.stream, 0)
 
     def _parts(
         self, last: _Slot | None, start: datetime, end: datetime, days: int
@@ -189,6 +224,7 @@ class ExportPipeline:
             self.state["replication_key"] = self.replication_key
             self.state["replication_key_value"] = to_utc_iso(bookmark)
         self.state[STATE_KEY] = [slot.pending().to_state() for slot in queue]
+        self.exports.hold(self.stream, len(queue))
         self.checkpoint()
 
     # -- exports --------------------------------------------------------------------------------
@@ -259,7 +295,9 @@ class ExportPipeline:
                         rows = slot.job.records(
                             url, self.parser, slot.window, check_header=slot.resumed
                         )
-                        self.figures.rows += yield from self._marked(rows, slot.variant)
+                        if slot.variant is not None:  # one generator less per row otherwise
+                            rows = self._marked(rows, slot.variant)
+                        self.figures.rows += yield from rows
                 except ForeignExportError as exc:  # raised before any row of the export
                     LOG.warning("%s; dropping export %s and creating a new one", exc, status.id)
                     self._create_export(slot, queue)

@@ -52,7 +52,8 @@ def row_function(columns: Sequence[tuple[str, Converter]]) -> RowFunction:
         if convert is text:
             entries.append(f"k{i}: {cell} or None")
             continue
-        namespace[f"c{i}"] = _FASTER.get(convert, convert)
+        fast = convert.fast if isinstance(convert, LocalTimeParser) else convert  # a plain function
+        namespace[f"c{i}"] = _FASTER.get(fast, fast)
         value = f"(c{i}({cell}) if {cell} else None)"
         if isinstance(convert, LocalTimeParser):
             earlier = parsed.setdefault(convert, [])
@@ -87,7 +88,7 @@ class RowParser:
         self.custom_types = custom_types
         self.timezone = timezone
         self.exact_field = exact_field
-        parse_time = LocalTimeParser(timezone)
+        self.parse_time = parse_time = LocalTimeParser(timezone)  # one hour cache for all files
         self._by_type: dict[FieldType, Converter] = {
             FieldType.INTEGER: converters.integer,
             FieldType.NUMBER: converters.number,
@@ -108,7 +109,7 @@ class RowParser:
                 convert = self._by_type[catalog_field.type]
                 exact = catalog_field.name == self.exact_field
                 if span is not None and exact and catalog_field.type is FieldType.DATETIME:
-                    convert = span_parser(self.timezone, span.start, span.end)
+                    convert = span_parser(self.timezone, span.start, span.end, self.parse_time)
                 out.append((catalog_field.name, convert))
             else:
                 key = name if name in self.custom_types else to_snake(name)
@@ -123,9 +124,12 @@ class RowParser:
         *,
         skip: int = 0,
         span: Window | None = None,
+        progress: list[int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Typed records for the rows of one file, after its first `skip` rows (not typed);
-        `span` is the window the file's rows were exported for."""
+        `span` is the window the file's rows were exported for. `progress[0]` holds how many
+        rows of the file (skipped ones included) have been yielded."""
+        progress = [skip] if progress is None else progress
         columns = self.columns(header, span)
         typed_row = row_function(columns)
         width = len(columns)
@@ -136,6 +140,7 @@ class RowParser:
                 record = typed_row(row)
             except ValueError:
                 raise _cell_error(columns, row, number) from None
+            progress[0] = number - 1
             yield record
 
 

@@ -9,6 +9,7 @@ stream may read its windows by bulk query instead (`extraction_mode`, export/by_
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -34,11 +35,23 @@ MAX_FIELDS = 150  # fields one export takes (docs/pardot-api/exports.md)
 ONE_DAY = timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How one run reads a stream: its span, and a pipeline unless it reads by query."""
+
+    start: datetime
+    end: datetime
+    days: int
+    reader: QueryWindowReader | None
+    pipeline: ExportPipeline | None
+
+
 class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
     """A stream pulled through the asynchronous Export API."""
 
     default_procedure: ClassVar[str]
     fixed_arguments: ClassVar[dict[str, str]] = {}
+    lean_loop = True  # own bookmark, STATE from get_records (base.py): output/fast_records.py
 
     def __init__(self, tap: Tap, run: RunContext) -> None:
         self.run, self.spec = run, get_object(self.object_name)
@@ -47,6 +60,7 @@ class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
         self.refusals = ExportRefusals(self.name, self.spec, self.logger)
         self.replication_key = self.procedure.filter_field
         self.mode = self._extraction_mode()
+        self._planned: _Plan | None = None  # this run's reading plan, made once (`_plan`)
 
     def build_schema(self) -> dict[str, Any]:
         """The object's exportable fields, custom fields for prospects, and delete marks."""
@@ -86,21 +100,21 @@ class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
         return procedure
 
     def _extraction_mode(self) -> str:
+        """The mode set for this stream; unset: auto where a query can read its rows (with
+        their deletes marked), else export (README, "Extraction modes")."""
         mode = self.settings.mode_of(self.name)
-        if mode == "export":
-            return mode
         query = self.spec.query
         if query is None or self.api_version == 5:
-            raise ValueError(
-                f"extraction_mode.{self.name} is {mode!r}, but {self.spec.name} has no v3/v4 "
-                "query endpoint; use export"
-            )
-        if self.marks_deletes and "deleted" not in query.search_params:
-            raise ValueError(
-                f"extraction_mode.{self.name} is {mode!r}, but the {self.spec.name} query cannot "
-                "return deleted rows, which this stream exports and marks; use export"
-            )
-        return mode
+            why = f"{self.spec.name} has no v3/v4 query endpoint"
+        elif self.marks_deletes and "deleted" not in query.search_params:
+            why = f"the {self.spec.name} query cannot return deleted rows, which this stream marks"
+        elif self._rows_repeat_across_windows:
+            why = f"a {self.spec.name} query cannot filter on the linked prospect's date"
+        else:
+            return mode or "auto"
+        if mode in (None, "export"):
+            return "export"
+        raise ValueError(f"extraction_mode.{self.name} is {mode!r}, but {why}; use export")
 
     @property
     def api_version(self) -> int:
@@ -133,19 +147,48 @@ class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         """Every window's rows; the bookmark moves to a window's end once it is delivered."""
-        days = self.settings.export_window_days
-        if self.mode != "export":  # small windows can be cheaper by query
-            start, end = self._start(), self.end_instant()
-            reader = QueryWindowReader(self, self.get_context_state(context))
+        plan, self._planned = self._plan(), None
+        if plan.pipeline is None:  # read by query: the next streams' exports queue meanwhile
+            assert plan.reader is not None
+            self.run.exports.fill_after(self.name)
+            yield from self.accounted(plan.reader.records(plan.start, plan.end, plan.days))
+            return
+        rows = plan.pipeline.run(plan.start, plan.end, plan.days)
+        if self._rows_repeat_across_windows:
+            rows = _first_of_each_id(rows)
+        yield from self.accounted(rows, count_rows=False)  # the pipeline counts, per file
+
+    def queue_ahead(self, capacity: int) -> bool:
+        """Create this stream's first exports while the stream before it finishes
+        (export/queue.py); True when it has nothing left to create (or reads by query)."""
+        if not self.selected:
+            return True
+        try:
+            pipeline = self._plan().pipeline
+            return pipeline is None or pipeline.fill(capacity)
+        except Exception as exc:  # noqa: BLE001 - the stream meets it again at its turn
+            self._planned = None  # exports created so far are in its state: resumed then
+            self.logger.info("%s: no export created ahead (%s); the stream creates its exports "
+                             "when it starts", self.name, exc)  # fmt: skip
+            return False
+
+    def _plan(self) -> _Plan:
+        """How this run reads the stream, decided once: by query, or through its pipeline."""
+        if self._planned is not None:
+            return self._planned
+        start, end = self._start(), self.end_instant()
+        days, state = self.settings.export_window_days, self.get_context_state(None)
+        if self.mode != "export":  # few rows may be cheaper by query
+            reader = QueryWindowReader(self, state)
             if reader.chooses_query(start, end):
-                yield from self.accounted(reader.records(start, end, days))
-                return
+                self._planned = _Plan(start, end, days, reader, None)
+                return self._planned
         pipeline = ExportPipeline(
             stream=self.name,
             replication_key=self.procedure.filter_field,
             make_job=self._job,
             parser=RowParser(self.spec, self.run.timezone, self.custom_fields, self._exact_field),
-            state=self.get_context_state(context),
+            state=state,
             checkpoint=self.checkpoint,
             timezone=self.run.timezone,
             max_pending=self.settings.max_pending_exports,
@@ -155,11 +198,11 @@ class ExportStream(DocumentedFieldsByDefault, FastRecordsMixin, PardotStream):
             variants=self.deleted_variants,
             cuts=self.offset_changes,
             figures=self.run.summary.of(self.name),
+            exports=self.run.exports,
         )
-        rows = pipeline.run(self._start(), self.end_instant(), days)
-        if self._rows_repeat_across_windows:
-            rows = _first_of_each_id(rows)
-        yield from self.accounted(rows, count_rows=False)  # the pipeline counts, per file
+        pipeline.prime(start, end, days)
+        self._planned = _Plan(start, end, days, None, pipeline)
+        return self._planned
 
     def _start(self) -> datetime:
         state = self.get_context_state(None)
