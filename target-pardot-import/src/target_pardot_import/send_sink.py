@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from singer_sdk import Target
-from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
 from pardot_client import PardotError
 from target_pardot_import.ledger import DONE, NOT_SENT, REVIEW, SENT, UNKNOWN, Entry
 from target_pardot_import.run import ImportRun
+from target_pardot_import.run_sink import RunSink
 from target_pardot_import.send_checks import SendBuilder, SendRequest
 from target_pardot_import.send_job import send_email
 from target_pardot_import.send_params import SendRowError
@@ -39,7 +39,7 @@ IN_REVIEW = (
 )
 
 
-class EmailSendSink(BatchSink):
+class EmailSendSink(RunSink):
     """Sends one Pardot email per record, at most once per key, and accounts for every row."""
 
     def __init__(
@@ -51,8 +51,7 @@ class EmailSendSink(BatchSink):
         *,
         run: ImportRun,
     ) -> None:
-        self.run = run
-        super().__init__(target, stream_name, schema, key_properties)
+        super().__init__(target, stream_name, schema, key_properties, run=run)
         settings = run.settings
         self.binding = settings.email_sends[stream_name]
         self.builder = SendBuilder(
@@ -71,29 +70,6 @@ class EmailSendSink(BatchSink):
         )  # fmt: skip
 
     # -- SDK hooks (as the prospect sink: values are checked here, not by JSON Schema) ------------
-
-    @override
-    def get_validator(self) -> None:
-        """No JSON-Schema validation: `send_checks` checks each value against its parameter."""
-        return
-
-    @override
-    def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
-        return record
-
-    @override
-    def _singer_validate_message(self, record: dict[str, Any]) -> None:
-        """Key properties are the binding's `key`, checked in `process_record`."""
-
-    @property
-    @override
-    def include_sdc_metadata_properties(self) -> bool:
-        """Never: `_sdc_*` metadata is never sent."""
-        return False
-
-    @override
-    def _remove_sdc_metadata_from_record(self, record: dict[str, Any]) -> None:
-        """Nothing to remove: `_sdc_*` properties are never send parameters."""
 
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
@@ -198,19 +174,3 @@ class EmailSendSink(BatchSink):
             stream=self.stream_name, line=line, row=self.rows_read, stage=stage,
             import_id=None, reason=reason, record=record,
         )  # fmt: skip
-
-
-def send_sink_class_for(run: ImportRun) -> type[EmailSendSink]:
-    """The sink class of the run's bound streams (see `sinks.sink_class_for` for why)."""
-
-    class RunEmailSendSink(EmailSendSink):
-        def __init__(
-            self,
-            target: Target,
-            stream_name: str,
-            schema: dict[str, Any],
-            key_properties: Sequence[str] | None,
-        ) -> None:
-            super().__init__(target, stream_name, schema, key_properties, run=run)
-
-    return RunEmailSendSink

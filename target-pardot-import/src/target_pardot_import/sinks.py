@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from singer_sdk import Target
-from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
 from pardot_client import PardotError
@@ -31,6 +30,7 @@ from target_pardot_import.import_job import ImportJob
 from target_pardot_import.order import MatchKeyOrder
 from target_pardot_import.parts import Part, PartGroup
 from target_pardot_import.run import ImportRun
+from target_pardot_import.run_sink import RunSink
 from target_pardot_import.values import RowEncoder, RowRejectedError
 
 LOG = logging.getLogger("target_pardot_import")
@@ -53,7 +53,7 @@ class SpoolWriteError(PardotError):
     """A CSV part could not be written (a full disk, say); the text names spool_dir."""
 
 
-class ProspectImportSink(BatchSink):
+class ProspectImportSink(RunSink):
     """Upserts a stream's records as Pardot prospects through the Import API."""
 
     def __init__(
@@ -65,8 +65,7 @@ class ProspectImportSink(BatchSink):
         *,
         run: ImportRun,
     ) -> None:
-        self.run = run
-        super().__init__(target, stream_name, schema, key_properties)
+        super().__init__(target, stream_name, schema, key_properties, run=run)
         settings = run.settings
         custom_fields = run.custom_fields  # first: its query settles the API version (88/89)
         self.version = run.client.api_version
@@ -102,35 +101,6 @@ class ProspectImportSink(BatchSink):
         )  # fmt: skip
 
     # -- SDK hooks --------------------------------------------------------------------------------
-
-    @override
-    def get_validator(self) -> None:
-        """No JSON-Schema validation: `values` checks each value against its Pardot type."""
-        return
-
-    @override
-    def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Skip the SDK's per-record validation and timestamp parsing (docs/sdk.md).
-
-        `values` formats and checks every value once, and needs date-times as the strings the
-        tap sent, so the SDK's work here would be paid for twice per record.
-        """
-        return record
-
-    @override
-    def _singer_validate_message(self, record: dict[str, Any]) -> None:
-        """Key properties are checked in `process_record`: a record without one is rejected
-        there with its line, where the SDK's check would end the run."""
-
-    @property
-    @override
-    def include_sdc_metadata_properties(self) -> bool:
-        """Never: `_sdc_*` metadata is never sent to Pardot, so the SDK need not compute it."""
-        return False
-
-    @override
-    def _remove_sdc_metadata_from_record(self, record: dict[str, Any]) -> None:
-        """Nothing to remove: `values` leaves `_sdc_*` properties out of every row anyway."""
 
     @property
     @override
@@ -264,27 +234,3 @@ class ProspectImportSink(BatchSink):
             stream=self.stream_name, line=line, row=self.rows_read, stage="target",
             import_id=None, reason=reason, record=record,
         )  # fmt: skip
-
-
-def sink_class_for(run: ImportRun) -> type[ProspectImportSink]:
-    """The sink class the SDK instantiates for the streams of `run`.
-
-    The SDK builds every sink itself, in `Target.add_sink` (final), as
-    `sink_class(target=, stream_name=, schema=, key_properties=)`: there is no slot for
-    anything else. A subclass made once per run closes over the run and passes it on, so each
-    sink receives the run as a constructor argument instead of reaching into the target, and
-    the SDK's own bookkeeping (active sinks, sinks retired by a new SCHEMA) stays untouched,
-    which overriding `get_sink` would have to copy.
-    """
-
-    class RunProspectImportSink(ProspectImportSink):
-        def __init__(
-            self,
-            target: Target,
-            stream_name: str,
-            schema: dict[str, Any],
-            key_properties: Sequence[str] | None,
-        ) -> None:
-            super().__init__(target, stream_name, schema, key_properties, run=run)
-
-    return RunProspectImportSink

@@ -37,9 +37,10 @@ from pardot_client.secrets import REGISTRY
 from target_pardot_import.import_job import DailyLimitError
 from target_pardot_import.reader import SingerLineReader
 from target_pardot_import.run import ImportRun
-from target_pardot_import.send_sink import send_sink_class_for
+from target_pardot_import.run_sink import bound_to
+from target_pardot_import.send_sink import EmailSendSink
 from target_pardot_import.settings import CONFIG_SCHEMA, TargetSettings
-from target_pardot_import.sinks import sink_class_for
+from target_pardot_import.sinks import ProspectImportSink
 
 
 class TargetPardotImport(Target):
@@ -68,8 +69,8 @@ class TargetPardotImport(Target):
         )
         self.import_run.start()  # a rejects file or spool_dir it cannot write fails here, clearly
         self.message_reader = SingerLineReader(self.import_run)
-        self._sink_class = sink_class_for(self.import_run)
-        self._send_sink_class = send_sink_class_for(self.import_run)
+        self._sink_class = bound_to(self.import_run, ProspectImportSink)
+        self._send_sink_class = bound_to(self.import_run, EmailSendSink)
 
     @classproperty
     def _env_var_config(cls) -> dict[str, Any]:  # noqa: N805 - the SDK's classproperty
